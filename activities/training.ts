@@ -1,0 +1,204 @@
+/**
+ * `distill` (accelerator task queue): trains the student on the temperature-softened teacher
+ * logits mixed with the true labels, and the same student on the true labels alone (the
+ * baseline evaluation compares against). Every epoch is checkpointed to the artifact store and
+ * named in the heartbeat, so a retried attempt resumes from the last finished epoch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { log } from '@temporalio/activity';
+
+import type { PipelineConfig } from '../common/config';
+import type { ArtifactRef, StepResult, TrainingHeartbeat } from '../common/contracts';
+import type { ArtifactStore } from '../artifacts/store';
+import { readFrame } from '../artifacts/parquet';
+import { column, type Frame } from '../core/data/frame';
+import { initBackend } from '../core/ml/backend';
+import { decodeWeights, encodeWeights, type MlpShape } from '../core/ml/mlp';
+import { createFeaturizer, type SparseRow, type StudentFeatureSpec } from '../core/ml/student/features';
+import { serializeStudent, studentShape } from '../core/ml/student/model';
+import { trainMlp, type TrainingSet, type TrainingState } from '../core/ml/train-mlp';
+import type { StudentBundle } from '../core/bundle';
+import type { ActivityDeps } from './deps';
+import { asStep } from './failures';
+import { beat, lastHeartbeat } from './heartbeat';
+import {
+  labelIndices,
+  rowsOfSplit,
+  tabularMatrix,
+  textsOf,
+  type FeatureSelection,
+  type PreparedTransform,
+} from './prepared';
+
+/** Input of `distill`. */
+export interface DistillInput {
+  readonly config: PipelineConfig;
+  readonly standardized: ArtifactRef;
+  readonly transform: ArtifactRef;
+  readonly featureSelection: ArtifactRef;
+  readonly teacherLogits: ArtifactRef;
+}
+
+/** The two students every run trains: distilled, and the same network on hard labels only. */
+const STUDENTS = ['distilled', 'hardLabel'] as const;
+type StudentName = (typeof STUDENTS)[number];
+
+/** Creates the training activity. */
+export function createTrainingActivities(deps: ActivityDeps) {
+  /** Trains both students, resuming from the checkpoints of a previous attempt when there are any. */
+  async function distill(input: DistillInput): Promise<StepResult> {
+    return asStep(async () => {
+      await initBackend();
+      const tensorsBefore = tf.memory().numTensors;
+      const data = await loadTrainingData(deps.store, input);
+      const checkpoints = { ...(lastHeartbeat()?.checkpoints ?? {}) };
+      const outputs: Record<string, ArtifactRef> = {};
+      const summary: Record<string, unknown> = { features: data.shape.inputs, resumedFrom: resumedEpochs(checkpoints) };
+      for (const name of STUDENTS) {
+        const result = await trainStudent(deps.store, input.config, data, name, checkpoints);
+        outputs[name === 'distilled' ? 'student' : 'hardLabelStudent'] = result.ref;
+        summary[name] = result.report;
+      }
+      const tensorsAfter = tf.memory().numTensors;
+      log.info('step finished', { step: 'distill', tensorsBefore, tensorsAfter });
+      return { outputs, summary: { ...summary, tensorsBefore, tensorsAfter } };
+    });
+  }
+
+  return { distill };
+}
+
+interface TrainingData {
+  readonly spec: StudentFeatureSpec;
+  readonly shape: MlpShape;
+  readonly transform: PreparedTransform;
+  readonly train: TrainingSet;
+  readonly validation: TrainingSet;
+}
+
+async function loadTrainingData(store: ArtifactStore, input: DistillInput): Promise<TrainingData> {
+  const frame = await readFrame(store, input.standardized);
+  const transform = await store.getJson<PreparedTransform>(input.transform);
+  const selection = await store.getJson<FeatureSelection>(input.featureSelection);
+  const teacherLogits = logitRows(await readFrame(store, input.teacherLogits), transform.labels.length);
+  const spec: StudentFeatureSpec = {
+    vocabulary: selection.text.terms.map((t) => t.term),
+    ngramMax: selection.text.ngramMax,
+    charBuckets: transform.text ? input.config.student.charBuckets : 0,
+    tabular: selection.tabular.selected,
+  };
+  const shape = studentShape(spec, input.config.student.hidden, transform.labels.length);
+  const rows = featurizeAll(frame, transform, spec);
+  const setOf = (r: number[]): TrainingSet => ({
+    rows: r.map((i) => rows[i]!),
+    labels: labelIndices(frame, transform, r),
+    teacherLogits: r.map((i) => teacherLogits[i]!),
+  });
+  return {
+    spec,
+    shape,
+    transform,
+    train: setOf(rowsOfSplit(frame, 'train')),
+    validation: setOf(rowsOfSplit(frame, 'validation')),
+  };
+}
+
+/** Sparse student features of every row of a standardized frame. */
+export function featurizeAll(frame: Frame, transform: PreparedTransform, spec: StudentFeatureSpec): SparseRow[] {
+  const all = Array.from({ length: frame.rowCount }, (_, i) => i);
+  const featurize = createFeaturizer(spec);
+  const texts = textsOf(frame, transform, all);
+  const tabular = tabularMatrix(frame, spec.tabular, all);
+  return all.map((r) => featurize(texts[r]!, tabular[r]!));
+}
+
+function logitRows(frame: Frame, classes: number): Float32Array[] {
+  const columns = Array.from({ length: classes }, (_, k) => column(frame, `logit_${k}`));
+  return Array.from({ length: frame.rowCount }, (_, r) => Float32Array.from(columns, (c) => Number(c[r])));
+}
+
+type Checkpoints = Record<string, { epoch: number; ref: ArtifactRef }>;
+
+async function trainStudent(
+  store: ArtifactStore,
+  config: PipelineConfig,
+  data: TrainingData,
+  name: StudentName,
+  checkpoints: Checkpoints,
+) {
+  const resumeFrom = await loadCheckpoint(store, checkpoints[name], data.shape);
+  const { distillation, student } = config;
+  const progress = (extra: Partial<TrainingHeartbeat>): TrainingHeartbeat => ({
+    phase: `training ${name} student`,
+    done: 0,
+    total: student.epochs,
+    checkpoints,
+    ...extra,
+  });
+  const result = await trainMlp(
+    data.train,
+    data.validation,
+    {
+      shape: data.shape,
+      epochs: student.epochs,
+      batchSize: student.batchSize,
+      learningRate: student.learningRate,
+      seed: config.seed,
+      distillation: name === 'distilled' ? distillation : null,
+    },
+    {
+      resumeFrom,
+      onBatch: (epoch, batch, batches, loss) => beat(progress({ done: epoch - 1 + batch / batches, epoch, loss })),
+      onEpoch: async (state) => {
+        checkpoints[name] = { epoch: state.epoch, ref: await store.putJson('checkpoint', encodeState(state)) };
+        beat(progress({ done: state.epoch, epoch: state.epoch, loss: state.history.at(-1)?.loss }));
+      },
+    },
+  );
+  const model = { spec: data.spec, classes: data.transform.labels, hidden: data.shape.hidden, weights: result.weights };
+  const bundle: StudentBundle = {
+    format: 'distillery-student-bundle/1',
+    transform: data.transform,
+    student: serializeStudent(model),
+  };
+  const ref = await store.putJson('student', bundle);
+  const best = result.history.find((h) => h.epoch === result.bestEpoch);
+  return { ref, report: { epochs: result.history.length, bestEpoch: result.bestEpoch, history: result.history, best } };
+}
+
+function resumedEpochs(checkpoints: Checkpoints): Record<string, number> {
+  return Object.fromEntries(Object.entries(checkpoints).map(([name, c]) => [name, c.epoch]));
+}
+
+interface EncodedState {
+  readonly epoch: number;
+  readonly weights: ReturnType<typeof encodeWeights>;
+  /** The best epoch so far; its weights are omitted when it is the checkpoint's own epoch. */
+  readonly best: {
+    readonly epoch: number;
+    readonly validationLoss: number;
+    readonly weights?: ReturnType<typeof encodeWeights>;
+  };
+  readonly history: TrainingState['history'];
+}
+
+function encodeState(state: TrainingState): EncodedState {
+  const { epoch, validationLoss } = state.best;
+  const best =
+    epoch === state.epoch
+      ? { epoch, validationLoss }
+      : { epoch, validationLoss, weights: encodeWeights(state.best.weights) };
+  return { epoch: state.epoch, weights: encodeWeights(state.weights), best, history: state.history };
+}
+
+async function loadCheckpoint(
+  store: ArtifactStore,
+  checkpoint: { epoch: number; ref: ArtifactRef } | undefined,
+  shape: MlpShape,
+): Promise<TrainingState | undefined> {
+  if (!checkpoint) return undefined;
+  const state = await store.getJson<EncodedState>(checkpoint.ref);
+  const weights = decodeWeights(state.weights, shape);
+  const bestWeights = state.best.weights ? decodeWeights(state.best.weights, shape) : weights;
+  return { epoch: state.epoch, weights, best: { ...state.best, weights: bestWeights }, history: state.history };
+}

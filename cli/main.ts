@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * The `distillery` command line: train, demo, models, lineage.
+ * With no TEMPORAL_ADDRESS it starts a local Temporal dev server and runs both workers in-process;
+ * with no DATABASE_URL the registry is an embedded PGlite database under DISTILLERY_HOME.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+
+import { Command, InvalidArgumentError } from 'commander';
+
+import { parsePipelineConfig, type PipelineConfigInput } from '../common/config';
+import { PIPELINE_WORKFLOW, CPU_TASK_QUEUE } from '../common/constants';
+import type { PipelineInput, PipelineResult } from '../common/contracts';
+import { DistilleryError } from '../common/errors';
+import { getLineage, listModelVersions } from '../registry/repository';
+import { loadSettings } from '../workers/settings';
+import { findDemoData } from './demo-data';
+import { followProgress } from './progress';
+import { lineageTree, modelsTable, runReport } from './report';
+import { startRuntime, type CliRuntime } from './runtime';
+import { codeVersion } from './version';
+
+const program = new Command('distillery')
+  .description('Distil pretrained teachers into small students, with full lineage.')
+  .showHelpAfterError();
+
+program
+  .command('train')
+  .description('run the pipeline on a CSV file and register the distilled student')
+  .requiredOption('--data <file>', 'CSV or TSV file')
+  .requiredOption('--label <column>', 'label column')
+  .option('--text <column>', 'free-text column')
+  .option('--features <columns>', 'comma-separated tabular feature columns (default: all others)', list)
+  .option('--model <name>', 'registered model name', 'model')
+  .option('--epochs <n>', 'student training epochs', positiveInt)
+  .option('--temperature <t>', 'distillation temperature (> 0)', Number)
+  .option('--alpha <a>', 'weight of the distillation term in [0, 1]', Number)
+  .option('--seed <n>', 'seed of every random choice', positiveInt)
+  .action(async (options: TrainOptions) => {
+    await train({
+      dataPath: resolve(options.data),
+      label: options.label,
+      text: options.text,
+      features: options.features,
+      modelName: options.model,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      student: options.epochs === undefined ? undefined : { epochs: options.epochs },
+      distillation: distillationOf(options),
+    });
+  });
+
+program
+  .command('demo')
+  .description('run the pipeline on the SMS Spam Collection with good defaults')
+  .option('--model <name>', 'registered model name', 'sms-spam')
+  .action(async (options: { model: string }) => {
+    const settings = loadSettings();
+    const data = await findDemoData(settings.home);
+    await train({
+      dataPath: data.path,
+      label: 'label',
+      text: 'text',
+      modelName: options.model,
+      triggeredBy: 'cli demo',
+      ...(data.headerless ? { csv: { delimiter: '\t', header: false, columnNames: ['label', 'text'] } } : {}),
+    });
+  });
+
+program
+  .command('models')
+  .description('list registered model versions')
+  .argument('[name]', 'only this model')
+  .action(async (name?: string) => {
+    await withRegistry(async (runtime) =>
+      console.log(modelsTable(await listModelVersions(await runtime.registry(), name))),
+    );
+  });
+
+program
+  .command('lineage')
+  .description('print the lineage of NAME[@VERSION] (default: latest version)')
+  .argument('<model>', 'NAME or NAME@VERSION')
+  .action(async (spec: string) => {
+    const [name, version] = parseModelSpec(spec);
+    await withRegistry(async (runtime) =>
+      console.log(lineageTree(await getLineage(await runtime.registry(), name, version))),
+    );
+  });
+
+interface TrainOptions {
+  data: string;
+  label: string;
+  text?: string;
+  features?: string[];
+  model: string;
+  epochs?: number;
+  temperature?: number;
+  alpha?: number;
+  seed?: number;
+}
+
+async function train(input: PipelineConfigInput): Promise<void> {
+  const config = parsePipelineConfig(input);
+  const runtime = await startRuntime(loadSettings());
+  const stop = onInterrupt(runtime);
+  try {
+    const started = Date.now();
+    const workflowInput: PipelineInput = { config, codeVersion: codeVersion() };
+    const handle = await runtime.client.workflow.start(PIPELINE_WORKFLOW, {
+      taskQueue: CPU_TASK_QUEUE,
+      workflowId: `train-${config.modelName}-${randomUUID()}`,
+      args: [workflowInput],
+    });
+    console.error(`started workflow ${handle.workflowId}`);
+    const result = await runtime.run(followProgress(handle, handle.result() as Promise<PipelineResult>));
+    console.log(runReport(result, (Date.now() - started) / 1000));
+  } finally {
+    stop();
+    await runtime.close();
+  }
+}
+
+/** Opens only the registry (no Temporal) for read commands. */
+async function withRegistry(
+  work: (deps: { registry: CliRuntime['deps']['registry'] }) => Promise<void>,
+): Promise<void> {
+  const { createDeps } = await import('../workers/deps');
+  const deps = createDeps(loadSettings());
+  try {
+    await work(deps);
+  } finally {
+    await deps.close();
+  }
+}
+
+/** Ctrl-C: cancel nothing remote, but stop the local server and workers cleanly. */
+function onInterrupt(runtime: CliRuntime): () => void {
+  const handler = () => {
+    console.error('\ninterrupted: shutting down the local workers and server');
+    void runtime.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+function distillationOf(options: TrainOptions): PipelineConfigInput['distillation'] {
+  if (options.temperature === undefined && options.alpha === undefined) return undefined;
+  return { temperature: options.temperature, alpha: options.alpha };
+}
+
+function parseModelSpec(spec: string): [string, number | undefined] {
+  const at = spec.lastIndexOf('@');
+  if (at <= 0) return [spec, undefined];
+  return [spec.slice(0, at), positiveInt(spec.slice(at + 1))];
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof DistilleryError) console.error(`error [${error.type}]: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

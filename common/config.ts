@@ -1,0 +1,142 @@
+/**
+ * The run configuration: one schema, one place where defaults live, validated completely
+ * before a workflow starts. Workflows import the types only.
+ */
+import { z } from 'zod';
+
+import { InvalidConfigError } from './errors';
+
+const splitSchema = z
+  .object({
+    /** Fraction of rows held out for validation (early stopping, calibration). Default 0.15. */
+    validation: z.number().gt(0).lt(0.5).default(0.15),
+    /** Fraction of rows held out for the final test metrics. Default 0.15. */
+    test: z.number().gt(0).lt(0.5).default(0.15),
+  })
+  .default({ validation: 0.15, test: 0.15 });
+
+const selectionSchema = z
+  .object({
+    /** Scoring of tabular columns: ANOVA F (numeric) or mutual information. Default 'anova'. */
+    tabularMethod: z.enum(['anova', 'mutualInfo']).default('anova'),
+    /** At most this many tabular columns are kept. Default 20. */
+    maxTabularFeatures: z.number().int().positive().default(20),
+    /** Largest word n-gram of the text vocabulary. Default 2 (unigrams and bigrams). */
+    ngramMax: z.number().int().min(1).max(3).default(2),
+    /** An n-gram must occur in at least this many training documents. Default 2. */
+    minDocumentFrequency: z.number().int().positive().default(2),
+    /** The vocabulary keeps the n-grams with the highest χ² score, at most this many. Default 3000. */
+    maxVocabulary: z.number().int().positive().default(3000),
+  })
+  .default({
+    tabularMethod: 'anova',
+    maxTabularFeatures: 20,
+    ngramMax: 2,
+    minDocumentFrequency: 2,
+    maxVocabulary: 3000,
+  });
+
+const teacherSchema = z
+  .object({
+    /** Teacher encoder. Only the Universal Sentence Encoder Lite ships with Distillery today. */
+    name: z.literal('use-lite').default('use-lite'),
+    /** Texts embedded per batch. Default 32. */
+    batchSize: z.number().int().positive().max(1024).default(32),
+    /** Maximum epochs of the classification head; early stopping on validation log-loss. Default 200. */
+    headEpochs: z.number().int().positive().default(200),
+    /** L2 penalty of the head's weights. Default 1e-4. */
+    headL2: z.number().min(0).default(1e-4),
+  })
+  .default({ name: 'use-lite', batchSize: 32, headEpochs: 200, headL2: 1e-4 });
+
+const studentSchema = z
+  .object({
+    /** Hash buckets for character n-grams (3 to 5 characters). Default 4096. */
+    charBuckets: z
+      .number()
+      .int()
+      .min(16)
+      .max(1 << 20)
+      .default(4096),
+    /** Width of the hidden layer. Default 64. */
+    hidden: z.number().int().positive().max(4096).default(64),
+    epochs: z.number().int().positive().max(1000).default(10),
+    batchSize: z.number().int().positive().max(4096).default(32),
+    learningRate: z.number().positive().max(1).default(0.003),
+  })
+  .default({ charBuckets: 4096, hidden: 64, epochs: 10, batchSize: 32, learningRate: 0.003 });
+
+const distillationSchema = z
+  .object({
+    /** Softmax temperature of the KL term. Must be > 0. Default 2. */
+    temperature: z.number().gt(0, 'temperature must be greater than 0').max(100).default(2),
+    /** Weight of the KL term; (1 − alpha) weighs cross-entropy on true labels. Default 0.7. */
+    alpha: z.number().min(0).max(1).default(0.7),
+  })
+  .default({ temperature: 2, alpha: 0.7 });
+
+const gateSchema = z
+  .object({
+    /** The student passes when its macro-F1 is at least this fraction of the teacher's. Default 0.95. */
+    minMacroF1Ratio: z.number().min(0).max(1).default(0.95),
+  })
+  .default({ minMacroF1Ratio: 0.95 });
+
+/** The schema of a pipeline run's configuration. */
+export const pipelineConfigSchema = z.object({
+  /** Absolute path of the input CSV. */
+  dataPath: z.string().min(1),
+  /** Name of the label column. */
+  label: z.string().min(1),
+  /** Name of the free-text column, if any. */
+  text: z.string().min(1).optional(),
+  /** Tabular feature columns; by default every column that is not the label or the text. */
+  features: z.array(z.string().min(1)).optional(),
+  /** Registered model name. */
+  modelName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, . _ - (max 100)'),
+  /** Seed of every random choice (split, initialisation, shuffling). Default 42. */
+  seed: z.number().int().min(0).default(42),
+  /** How to read the file; every field unset is detected (dialect sniffing). */
+  csv: z
+    .object({
+      delimiter: z.string().min(1).max(1).optional(),
+      header: z.boolean().optional(),
+      /** Column names of a header-less file. */
+      columnNames: z.array(z.string().min(1)).optional(),
+      /** 'utf-8' (default) or 'latin-1'. */
+      encoding: z.string().optional(),
+    })
+    .default({}),
+  /** Extra cell values read as missing besides the empty field (e.g. '?', 'N/A'). Default none. */
+  missingValues: z.array(z.string()).default([]),
+  split: splitSchema,
+  selection: selectionSchema,
+  teacher: teacherSchema,
+  student: studentSchema,
+  distillation: distillationSchema,
+  gate: gateSchema,
+  /** Who started the run; recorded in lineage. */
+  triggeredBy: z.string().default('cli'),
+});
+
+/** A complete, validated configuration with every default applied. */
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+/** What a caller may pass: everything with a default is optional. */
+export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
+
+/**
+ * Validates a configuration and applies defaults.
+ * @throws InvalidConfigError naming the first offending field.
+ */
+export function parsePipelineConfig(input: unknown): PipelineConfig {
+  const result = pipelineConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new InvalidConfigError(issue?.path.join('.') || '(root)', issue?.message ?? 'invalid');
+  }
+  const config = result.data;
+  if (config.split.validation + config.split.test >= 0.8) {
+    throw new InvalidConfigError('split', 'validation + test must leave at least 20 % of rows for training');
+  }
+  return config;
+}

@@ -1,0 +1,48 @@
+/**
+ * Typed errors. Each carries a stable `type` string: activities turn them into non-retryable
+ * Temporal failures with that type, and callers match on the type rather than on `instanceof`
+ * (which does not survive the workflow sandbox or a process boundary).
+ */
+export type ErrorType =
+  | 'InvalidConfig'
+  | 'CsvParseError'
+  | 'SchemaError'
+  | 'SplitError'
+  | 'FeatureSelectionError'
+  | 'IntegrityError'
+  | 'TeacherNotFound'
+  | 'TrainingDiverged'
+  | 'BackendError'
+  | 'RegistryError'
+  | 'NoWorker';
+
+/** Base class of every Distillery error; `details` is small, JSON-safe context for reports. */
+export class DistilleryError extends Error {
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = type;
+  }
+}
+
+/** Thrown when a run configuration cannot work; raised before any workflow starts. */
+export class InvalidConfigError extends DistilleryError {
+  constructor(field: string, message: string) {
+    super('InvalidConfig', `invalid configuration: ${field}: ${message}`, { field });
+  }
+}
+
+/** Thrown when an artifact's bytes no longer match the SHA-256 it was stored under. */
+export class IntegrityError extends DistilleryError {
+  constructor(uri: string, expected: string, actual: string) {
+    super('IntegrityError', `artifact ${uri} failed its integrity check: expected sha256 ${expected}, got ${actual}`, {
+      uri,
+      expected,
+      actual,
+    });
+  }
+}

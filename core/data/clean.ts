@@ -1,0 +1,155 @@
+/**
+ * The clean step: keeps the columns a run uses, normalises their text and drops rows that have
+ * no label. Pure: a frame in, a frame and a report out.
+ */
+import { ROW_ID_COLUMN } from '../../common/constants';
+import { SchemaError } from './errors';
+import { makeFrame, takeRows, type Cell, type ColumnType, type Frame } from './frame';
+
+/** Which columns a run uses. `text` is the free-text column, if any; `features` are tabular. */
+export interface CleanSpec {
+  label: string;
+  text?: string;
+  features: string[];
+}
+
+/** What {@link cleanFrame} did; counts only, JSON-safe. */
+export interface CleanReport {
+  rowsIn: number;
+  rowsOut: number;
+  droppedMissingLabel: number;
+  /** Cells of the text column that HTML-entity decoding changed (over all input rows). */
+  htmlDecoded: number;
+  /** Missing text cells (over the rows kept) that were replaced by the empty string. */
+  missingTextFilled: number;
+  /** Missing cells per kept column over the rows kept, counted before missing text is filled. */
+  missingByColumn: Record<string, number>;
+}
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  hellip: '\u2026',
+  ndash: '\u2013',
+  mdash: '\u2014',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  ldquo: '\u201c',
+  rdquo: '\u201d',
+  pound: '\u00a3',
+  euro: '\u20ac',
+  copy: '\u00a9',
+  reg: '\u00ae',
+};
+
+const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,7});/g;
+
+/**
+ * Cleans `frame` for a run described by `spec`. The output holds exactly the label, the text
+ * column and the features, in that order (a name listed twice is kept once), followed by
+ * `ROW_ID_COLUMN`: the 0-based index of the row in the input frame, so later steps can always
+ * point back at the source row.
+ *
+ * String cells are trimmed, empty-after-trim becomes missing, and text is put in Unicode NFC.
+ * The free-text column keeps its surrounding whitespace (a cell of only whitespace is still
+ * missing): whitespace-only differences between texts are found by dedupe's normalised-text
+ * pass and reported there, rather than silently turned into exact duplicates here.
+ * The text column also has its HTML entities decoded once (`&amp;lt;` becomes `&lt;`, not `<`).
+ * Rows with a missing label are dropped; a missing text becomes `''`. Numeric cells are kept as they are.
+ *
+ * Throws {@link SchemaError} naming every spec column the frame lacks, with the available columns.
+ */
+export function cleanFrame(frame: Frame, spec: CleanSpec): { frame: Frame; report: CleanReport } {
+  const names = keptColumns(frame, spec);
+  const decoded = { count: 0 };
+  const values: Record<string, Cell[]> = {};
+  for (const name of names) values[name] = cleanColumn(frame, name, name === spec.text ? decoded : undefined);
+
+  const keep = values[spec.label]!.flatMap((cell, row) => (cell === null ? [] : [row]));
+  const types: Record<string, ColumnType> = { ...pick(frame.types, names), [ROW_ID_COLUMN]: 'number' };
+  values[ROW_ID_COLUMN] = Array.from({ length: frame.rowCount }, (_, row) => row);
+  const kept = takeRows(makeFrame([...names, ROW_ID_COLUMN], types, values), keep);
+
+  const missingByColumn = Object.fromEntries(names.map((name) => [name, countMissing(kept.values[name]!)]));
+  const filled = spec.text === undefined ? kept : fillMissingText(kept, spec.text);
+  return { frame: filled, report: buildReport(frame, filled, decoded.count, missingByColumn, spec) };
+}
+
+/** HTML entities decoded in one pass; unknown names and invalid code points are left as written. */
+export function decodeHtmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY, (match, body: string) => decodeEntity(body) ?? match);
+}
+
+function decodeEntity(body: string): string | undefined {
+  if (!body.startsWith('#')) return NAMED_ENTITIES[body];
+  const hex = body[1] === 'x' || body[1] === 'X';
+  const codePoint = parseInt(body.slice(hex ? 2 : 1), hex ? 16 : 10);
+  const valid = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
+  return valid ? String.fromCodePoint(codePoint) : undefined;
+}
+
+/** The spec's columns in order, each once; fails naming the ones the frame lacks. */
+function keptColumns(frame: Frame, spec: CleanSpec): string[] {
+  const wanted = [spec.label, ...(spec.text === undefined ? [] : [spec.text]), ...spec.features];
+  const names = [...new Set(wanted)];
+  const absent = names.filter((name) => !frame.columns.includes(name));
+  if (absent.length > 0) {
+    throw new SchemaError(
+      `column(s) ${absent.map((n) => `"${n}"`).join(', ')} not found; available columns: ${frame.columns.join(', ')}`,
+      { missing: absent, available: [...frame.columns] },
+    );
+  }
+  return names;
+}
+
+function cleanColumn(frame: Frame, name: string, decoded?: { count: number }): Cell[] {
+  const cells = frame.values[name]!;
+  if (frame.types[name] !== 'string') return [...cells];
+  return cells.map((cell) => (typeof cell === 'string' ? cleanText(cell, decoded) : cell));
+}
+
+/** Decodes entities (text column only), trims, maps empty to missing and normalises to NFC. */
+function cleanText(cell: string, decoded?: { count: number }): string | null {
+  let text = cell;
+  if (decoded) {
+    text = decodeHtmlEntities(cell);
+    if (text !== cell) decoded.count++;
+  }
+  if (text.trim() === '') return null;
+  return (decoded ? text : text.trim()).normalize('NFC');
+}
+
+function fillMissingText(frame: Frame, text: string): Frame {
+  const cells = frame.values[text]!.map((cell) => (cell === null ? '' : String(cell)));
+  return makeFrame(frame.columns, { ...frame.types, [text]: 'string' }, { ...frame.values, [text]: cells });
+}
+
+function pick<T>(record: Readonly<Record<string, T>>, names: readonly string[]): Record<string, T> {
+  return Object.fromEntries(names.map((name) => [name, record[name]!]));
+}
+
+function countMissing(cells: readonly Cell[]): number {
+  return cells.reduce<number>((count, cell) => count + (cell === null ? 1 : 0), 0);
+}
+
+function buildReport(
+  input: Frame,
+  output: Frame,
+  htmlDecoded: number,
+  missingByColumn: Record<string, number>,
+  spec: CleanSpec,
+): CleanReport {
+  return {
+    rowsIn: input.rowCount,
+    rowsOut: output.rowCount,
+    droppedMissingLabel: input.rowCount - output.rowCount,
+    htmlDecoded,
+    missingTextFilled: spec.text === undefined ? 0 : (missingByColumn[spec.text] ?? 0),
+    missingByColumn,
+  };
+}

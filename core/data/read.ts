@@ -1,0 +1,346 @@
+/**
+ * Reads a delimited text file into a {@link Frame}. DuckDB parses (dialect sniffing, quoting,
+ * embedded newlines); every cell arrives as text and column types are then inferred in JS over
+ * the whole column, so a late non-numeric value can never be silently coerced or dropped.
+ */
+import { readFile } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteLiteral, withDuckDb } from './duckdb';
+import { CsvParseError, SchemaError } from './errors';
+import { makeFrame, type Cell, type ColumnType, type Frame } from './frame';
+
+/** How to read a file. Every field is optional; unset fields are detected by DuckDB's sniffer. */
+export interface ReadOptions {
+  /** Field delimiter, e.g. `','`, `'\t'`, `';'`. Default: sniffed. */
+  delimiter?: string;
+  /** Whether the first record holds column names. Default: sniffed. */
+  header?: boolean;
+  /**
+   * Text encoding: `'utf-8'` (default), `'latin-1'` (aliases `latin1`, `iso-8859-1`) or `'utf-16'`.
+   * A UTF-8 read of a file that is not valid UTF-8 fails with the line and byte offset of the
+   * first bad byte; nothing is ever decoded to U+FFFD.
+   */
+  encoding?: string;
+  /**
+   * Extra cell values (compared after trimming) that mean "missing". By default only the empty
+   * field is missing, so a literal `NA` (a region code, a name) stays a value.
+   */
+  missingValues?: readonly string[];
+  /** Column names for a header-less file (`header: false`); their count must match the file's. */
+  columnNames?: readonly string[];
+}
+
+/** One column as read: its inferred type and how many cells are missing. */
+export interface ColumnReport {
+  name: string;
+  type: ColumnType;
+  missing: number;
+}
+
+/** What {@link readCsv} read and how; small and JSON-safe, stored in lineage. */
+export interface ReadReport {
+  rows: number;
+  columns: ColumnReport[];
+  delimiter: string;
+  header: boolean;
+  encoding: string;
+  missingValues: string[];
+}
+
+/** One record DuckDB rejected. `line` is the physical line (1-based) where the record starts. */
+export interface BadLine {
+  line: number;
+  record: number;
+  expected?: number;
+  got?: number;
+  error: string;
+  text: string;
+}
+
+interface Dialect {
+  delimiter: string;
+  header: boolean;
+  encoding: string;
+}
+
+const MAX_BAD_LINES = 20;
+const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
+const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const ZERO_PADDED = /^[+-]?0\d/;
+
+/**
+ * Reads the delimited file at `path`. Types are inferred over the whole column: `'number'` when
+ * every non-missing cell is a finite decimal number, else `'string'`. Integers beyond 2^53 and
+ * zero-padded values (`007`) keep the column `'string'`, as they are identifiers, not quantities.
+ * A UTF-8 byte-order mark is dropped; an empty header cell is named `column<position>` (1-based).
+ *
+ * Throws {@link CsvParseError} for ragged records (every bad line listed with expected and found
+ * field counts; nothing is returned), invalid UTF-8 and unreadable files, and {@link SchemaError}
+ * for duplicate header names or a `columnNames` of the wrong length. Trailing blank lines are not rows.
+ */
+export async function readCsv(path: string, options: ReadOptions = {}): Promise<{ frame: Frame; report: ReadReport }> {
+  const bytes = await readFile(path);
+  const encoding = normaliseEncoding(options.encoding);
+  if (bytes.length === 0) throw new CsvParseError(`${path} is empty`, { path });
+  if (encoding === 'utf-8') assertUtf8(bytes, path);
+
+  const { dialect, columns } = await withDuckDb(async (connection) => {
+    const sniffed = await sniffDialect(connection, path, options, encoding, bytes);
+    const raw = await readRaw(connection, path, sniffed);
+    await assertNoRejects(connection, path, encoding === 'utf-8' ? bytes : undefined);
+    return { dialect: sniffed, columns: raw };
+  });
+
+  return buildFrame(columns, dialect, options);
+}
+
+function normaliseEncoding(encoding: string | undefined): string {
+  const key = (encoding ?? 'utf-8').toLowerCase().replace(/[_\s]/g, '-');
+  if (key === 'utf8' || key === 'utf-8') return 'utf-8';
+  if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1'].includes(key)) return 'latin-1';
+  if (key === 'utf16' || key === 'utf-16') return 'utf-16';
+  return key;
+}
+
+/** Fails with the line and byte offset of the first byte that is not valid UTF-8. */
+function assertUtf8(bytes: Buffer, path: string): void {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8Offset(bytes);
+    const line = physicalLine(bytes, offset);
+    throw new CsvParseError(
+      `${path} is not valid UTF-8: invalid byte 0x${bytes[offset]?.toString(16)} on line ${line} at byte offset ` +
+        `${offset}; pass the file's encoding (e.g. encoding: 'latin-1')`,
+      { path, line, byteOffset: offset },
+    );
+  }
+}
+
+/** Byte offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
+/**
+ * Well-formed UTF-8 by lead byte (Unicode table 3-7): lead range, sequence length, and the range
+ * allowed for the second byte (later bytes are always 0x80..0xBF).
+ */
+const UTF8_LEADS: readonly (readonly [number, number, number, number, number])[] = [
+  [0xc2, 0xdf, 2, 0x80, 0xbf],
+  [0xe0, 0xe0, 3, 0xa0, 0xbf],
+  [0xe1, 0xec, 3, 0x80, 0xbf],
+  [0xed, 0xed, 3, 0x80, 0x9f],
+  [0xee, 0xef, 3, 0x80, 0xbf],
+  [0xf0, 0xf0, 4, 0x90, 0xbf],
+  [0xf1, 0xf3, 4, 0x80, 0xbf],
+  [0xf4, 0xf4, 4, 0x80, 0x8f],
+];
+
+/** Length of the well-formed UTF-8 sequence starting at `i`, or 0 when it is malformed. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  if (lead < 0x80) return 1;
+  const shape = UTF8_LEADS.find(([from, to]) => lead >= from && lead <= to);
+  if (!shape) return 0;
+
+  const [, , length, low, high] = shape;
+  const second = bytes[i + 1] ?? 0;
+  if (second < low || second > high) return 0;
+  for (let k = 2; k < length; k++) {
+    const next = bytes[i + k] ?? 0;
+    if (next < 0x80 || next > 0xbf) return 0;
+  }
+  return length;
+}
+
+/** 1-based physical line holding byte `offset` (lines end at LF; CRLF counts once). */
+function physicalLine(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/** Delimiter and header from the options, else from DuckDB's sniffer. */
+async function sniffDialect(
+  connection: DuckDBConnection,
+  path: string,
+  options: ReadOptions,
+  encoding: string,
+  bytes: Buffer,
+): Promise<Dialect> {
+  if (options.delimiter !== undefined && options.header !== undefined) {
+    return { delimiter: options.delimiter, header: options.header, encoding };
+  }
+  const sql =
+    `SELECT Delimiter AS delimiter, HasHeader AS header, len(Columns) AS width ` +
+    `FROM sniff_csv(${quoteLiteral(path)}, encoding=${quoteLiteral(encoding)})`;
+  const row = (await runDuckDb(connection, sql, path))[0] ?? [];
+  const delimiter = options.delimiter ?? repairDelimiter(String(row[0] ?? ','), Number(row[2] ?? 1), bytes);
+  return { delimiter, header: options.header ?? row[1] === true, encoding };
+}
+
+/**
+ * The sniffer gives up on a ragged file and reports one column under some unused delimiter.
+ * Then the candidate delimiter that occurs most often in the first line is taken instead, so the
+ * ragged records are found and reported rather than read as one wide text column.
+ */
+function repairDelimiter(sniffed: string, width: number, bytes: Buffer): string {
+  if (width > 1) return sniffed;
+  const end = bytes.indexOf(0x0a);
+  const firstLine = bytes.subarray(0, end < 0 ? bytes.length : end).toString('latin1');
+  const counts = CANDIDATE_DELIMITERS.map((d) => firstLine.split(d).length - 1);
+  const best = counts.indexOf(Math.max(...counts));
+  return (counts[best] ?? 0) > 0 ? CANDIDATE_DELIMITERS[best]! : sniffed;
+}
+
+/** Every record of the file (header included), column by column; rejected records go to `reject_errors`. */
+async function readRaw(connection: DuckDBConnection, path: string, dialect: Dialect): Promise<(string | null)[][]> {
+  const sql =
+    `SELECT * FROM read_csv(${quoteLiteral(path)}, all_varchar = true, header = false, ` +
+    `delim = ${quoteLiteral(dialect.delimiter)}, encoding = ${quoteLiteral(dialect.encoding)}, store_rejects = true)`;
+  const columns = await runDuckDb(connection, sql, path, true);
+  return columns.map((cells) => cells.map(textCell));
+}
+
+function textCell(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** Runs `sql`; returns rows, or columns when `byColumn`. DuckDB failures become {@link CsvParseError}. */
+async function runDuckDb(
+  connection: DuckDBConnection,
+  sql: string,
+  path: string,
+  byColumn = false,
+): Promise<unknown[][]> {
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    return byColumn ? reader.getColumns() : reader.getRows();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CsvParseError(`cannot read ${path}: ${reason}`, { path }, { cause: error });
+  }
+}
+
+/** Fails, listing each bad record, when DuckDB rejected any record of the scan. */
+async function assertNoRejects(connection: DuckDBConnection, path: string, utf8Bytes?: Buffer): Promise<void> {
+  const sql = 'SELECT line, line_byte_position, error_type, error_message, csv_line FROM reject_errors ORDER BY line';
+  const rejects = await runDuckDb(connection, sql, path);
+  if (rejects.length === 0) return;
+
+  const badLines = rejects.map((row) => toBadLine(row, utf8Bytes));
+  const listed = badLines.slice(0, MAX_BAD_LINES).map(describeBadLine).join('; ');
+  const more = badLines.length > MAX_BAD_LINES ? ` and ${badLines.length - MAX_BAD_LINES} more` : '';
+  throw new CsvParseError(`${path} has ${badLines.length} malformed line(s), nothing was read: ${listed}${more}`, {
+    path,
+    badLines: badLines.slice(0, MAX_BAD_LINES),
+    badLineCount: badLines.length,
+  });
+}
+
+function toBadLine(row: unknown[], utf8Bytes?: Buffer): BadLine {
+  const record = Number(row[0]);
+  const line = utf8Bytes ? physicalLine(utf8Bytes, Number(row[1])) : record;
+  const message = String(row[3] ?? row[2]);
+  const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  const badLine: BadLine = { line, record, error: String(row[2]), text: String(row[4] ?? '') };
+  if (counts) Object.assign(badLine, { expected: Number(counts[1]), got: Number(counts[2]) });
+  return badLine;
+}
+
+function describeBadLine(bad: BadLine): string {
+  if (bad.expected === undefined) return `line ${bad.line}: ${bad.error}`;
+  return `line ${bad.line}: expected ${bad.expected} fields, got ${bad.got}`;
+}
+
+/** Header names, missing markers and type inference turn raw records into a frame and its report. */
+function buildFrame(
+  rawColumns: readonly (string | null)[][],
+  dialect: Dialect,
+  options: ReadOptions,
+): { frame: Frame; report: ReadReport } {
+  const names = dialect.header
+    ? headerNames(rawColumns.map((cells) => cells[0] ?? null))
+    : plainNames(rawColumns.length, options.columnNames);
+  assertUniqueNames(names);
+  const start = dialect.header ? 1 : 0;
+  const rows = Math.max(0, (rawColumns[0]?.length ?? 0) - start);
+  const missing = new Set(options.missingValues ?? []);
+
+  const types: Record<string, ColumnType> = {};
+  const values: Record<string, Cell[]> = {};
+  const columns: ColumnReport[] = [];
+  names.forEach((name, c) => {
+    const parsed = parseColumn((rawColumns[c] ?? []).slice(start).map((cell) => markMissing(cell, missing)));
+    types[name] = parsed.type;
+    values[name] = parsed.cells;
+    columns.push({ name, type: parsed.type, missing: parsed.cells.filter((cell) => cell === null).length });
+  });
+
+  const frame = makeFrame(names, types, values);
+  const report = { rows, columns, ...dialect, missingValues: [...missing] };
+  return { frame, report };
+}
+
+function headerNames(header: readonly (string | null)[]): string[] {
+  return header.map((cell, c) => {
+    const name = (cell ?? '').replace(/^\uFEFF/, '').trim();
+    return name === '' ? `column${c + 1}` : name;
+  });
+}
+
+function plainNames(width: number, columnNames?: readonly string[]): string[] {
+  if (!columnNames) return Array.from({ length: width }, (_, c) => `column${c + 1}`);
+  if (columnNames.length !== width) {
+    throw new SchemaError(`columnNames lists ${columnNames.length} names but the file has ${width} columns`, {
+      columnNames: [...columnNames],
+      width,
+    });
+  }
+  return [...columnNames];
+}
+
+/** Fails on the first name that occurs twice, naming all its 1-based positions. */
+function assertUniqueNames(names: readonly string[]): void {
+  for (const name of names) {
+    const positions = names.flatMap((other, i) => (other === name ? [i + 1] : []));
+    if (positions.length > 1) {
+      throw new SchemaError(
+        `duplicate column name "${name}" at positions ${positions.join(' and ')}; rename the columns in the file`,
+        { column: name, positions },
+      );
+    }
+  }
+}
+
+function markMissing(cell: string | null, missing: ReadonlySet<string>): string | null {
+  if (cell === null || cell === '') return null;
+  return missing.size > 0 && missing.has(cell.trim()) ? null : cell;
+}
+
+/** Numbers when every non-missing cell is a plain finite number, else the text unchanged. */
+function parseColumn(cells: (string | null)[]): { type: ColumnType; cells: Cell[] } {
+  const present = cells.filter((cell): cell is string => cell !== null);
+  if (present.length === 0 || !present.every(isPlainNumber)) return { type: 'string', cells };
+  return { type: 'number', cells: cells.map((cell) => (cell === null ? null : Number(cell.trim()))) };
+}
+
+function isPlainNumber(cell: string): boolean {
+  const text = cell.trim();
+  if (!NUMBER_PATTERN.test(text) || ZERO_PADDED.test(text)) return false;
+  const integerPart = (text.replace(/^[+-]/, '').split(/[.eE]/)[0] ?? '').replace(/^0+/, '');
+  return !beyondTwoTo53(integerPart) && Number.isFinite(Number(text));
+}
+
+/** Whether the decimal digits (no leading zeros) exceed 2^53, compared as text to avoid rounding. */
+function beyondTwoTo53(digits: string): boolean {
+  const limit = '9007199254740992';
+  return digits.length > limit.length || (digits.length === limit.length && digits > limit);
+}

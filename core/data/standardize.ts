@@ -1,0 +1,182 @@
+/**
+ * Standardisation fitted on the training rows and applied, unchanged, to every split and at
+ * prediction time. The fitted {@link Transform} is plain JSON so it can be stored with the model.
+ */
+import { SchemaError } from './errors';
+import type { Cell, ColumnType, Frame } from './frame';
+import { makeFrame } from './frame';
+
+/** Which columns to z-score and which to one-hot encode; every other column passes through. */
+export interface StandardizeSpec {
+  numeric: string[];
+  categorical: string[];
+}
+
+/** The fitted parameters of one numeric column. */
+export interface NumericTransform {
+  name: string;
+  /** Mean over the non-missing training values (0 when there are none). */
+  mean: number;
+  /** Population standard deviation over the same values. */
+  std: number;
+  /** True when the std is 0 or negligible; the column then always outputs exactly 0. */
+  zeroVariance: boolean;
+  /** True when training had missing values; the output then has a `<name>__missing` column. */
+  missingIndicator: boolean;
+}
+
+/** The fitted parameters of one categorical column. */
+export interface CategoricalTransform {
+  name: string;
+  /** Categories seen at least {@link MIN_CATEGORY_COUNT} times in training, sorted. */
+  categories: string[];
+  /** Categories seen fewer times; they share the `__rare__` column. Empty: no `__rare__` column. */
+  rare: string[];
+}
+
+/** A fitted standardizer; JSON-serialisable. */
+export interface Transform {
+  version: 1;
+  numeric: NumericTransform[];
+  categorical: CategoricalTransform[];
+}
+
+/** Categories seen fewer times than this in training are grouped into `__rare__`. */
+export const MIN_CATEGORY_COUNT = 2;
+/** Output column of categories seen rarely in training. */
+export const RARE_CATEGORY = '__rare__';
+/** Output column of missing values and categories never seen in training. */
+export const UNKNOWN_CATEGORY = '__unknown__';
+/** Suffix of the 0/1 column marking a numeric value that was missing. */
+export const MISSING_SUFFIX = '__missing';
+const RELATIVE_VARIANCE_FLOOR = 1e-12;
+
+/**
+ * Fits a standardizer on the rows of `frame` listed in `trainRows`.
+ *
+ * Numeric columns: mean and population std of the non-missing training values. A std of 0 or
+ * below 1e-12·max(1, |mean|) (float noise on a constant column) marks the column `zeroVariance`.
+ * Categorical columns: the categories seen in training, where those seen fewer than twice are
+ * grouped as rare.
+ *
+ * Throws {@link SchemaError} when a listed column is absent, or a `numeric` column is not numeric.
+ */
+export function fitStandardizer(frame: Frame, trainRows: readonly number[], spec: StandardizeSpec): Transform {
+  assertColumns(frame, [...spec.numeric, ...spec.categorical]);
+  const numeric = spec.numeric.map((name) => fitNumeric(frame, name, trainRows));
+  const categorical = spec.categorical.map((name) => fitCategorical(name, frame.values[name]!, trainRows));
+  return { version: 1, numeric, categorical };
+}
+
+/**
+ * Applies `transform` to `frame` (any rows: train, validation, test or new data). Numeric columns
+ * are replaced by (x − mean) / std, a missing value by 0 (the training mean), followed by
+ * `<name>__missing` (0/1) when training had missing values; zero-variance columns are exactly 0.
+ * String cells of numeric columns are parsed; unparseable ones count as missing.
+ * Categorical columns are replaced by `<name>=<category>` 0/1 columns, one per training category,
+ * then `<name>=__rare__` (when training had rare categories) and `<name>=__unknown__` (missing or
+ * unseen). Other columns pass through unchanged, in place.
+ *
+ * Throws {@link SchemaError} when a column the transform needs is absent.
+ */
+export function applyStandardizer(transform: Transform, frame: Frame): Frame {
+  assertColumns(frame, [...transform.numeric.map((t) => t.name), ...transform.categorical.map((t) => t.name)]);
+  const numeric = new Map(transform.numeric.map((t) => [t.name, t]));
+  const categorical = new Map(transform.categorical.map((t) => [t.name, t]));
+  const out: OutputColumns = { columns: [], types: {}, values: {} };
+
+  for (const name of frame.columns) {
+    const cells = frame.values[name]!;
+    const numericFit = numeric.get(name);
+    const categoricalFit = categorical.get(name);
+    if (numericFit) applyNumeric(numericFit, cells, out);
+    else if (categoricalFit) applyCategorical(categoricalFit, cells, out);
+    else addColumn(out, name, frame.types[name]!, cells);
+  }
+  return makeFrame(out.columns, out.types, out.values);
+}
+
+interface OutputColumns {
+  columns: string[];
+  types: Record<string, ColumnType>;
+  values: Record<string, readonly Cell[]>;
+}
+
+function addColumn(out: OutputColumns, name: string, type: ColumnType, cells: readonly Cell[]): void {
+  out.columns.push(name);
+  out.types[name] = type;
+  out.values[name] = cells;
+}
+
+function assertColumns(frame: Frame, names: readonly string[]): void {
+  const absent = names.filter((name) => !frame.columns.includes(name));
+  if (absent.length === 0) return;
+  throw new SchemaError(`column(s) ${absent.join(', ')} not found; available columns: ${frame.columns.join(', ')}`, {
+    missing: absent,
+    available: [...frame.columns],
+  });
+}
+
+function fitNumeric(frame: Frame, name: string, trainRows: readonly number[]): NumericTransform {
+  if (frame.types[name] !== 'number') {
+    throw new SchemaError(`column ${name} is listed as numeric but holds text`, { column: name });
+  }
+  const cells = frame.values[name]!;
+  const present = trainRows.map((row) => cells[row] ?? null).filter((x): x is number => typeof x === 'number');
+  const missingIndicator = present.length < trainRows.length;
+  if (present.length === 0) return { name, mean: 0, std: 0, zeroVariance: true, missingIndicator };
+
+  const mean = present.reduce((sum, x) => sum + x, 0) / present.length;
+  const std = Math.sqrt(present.reduce((sum, x) => sum + (x - mean) ** 2, 0) / present.length);
+  const zeroVariance = std === 0 || std < RELATIVE_VARIANCE_FLOOR * Math.max(1, Math.abs(mean));
+  return { name, mean, std, zeroVariance, missingIndicator };
+}
+
+function fitCategorical(name: string, cells: readonly Cell[], trainRows: readonly number[]): CategoricalTransform {
+  const counts = new Map<string, number>();
+  for (const row of trainRows) {
+    const cell = cells[row];
+    if (cell !== null && cell !== undefined) counts.set(String(cell), (counts.get(String(cell)) ?? 0) + 1);
+  }
+  const sorted = [...counts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const categories = sorted.filter((c) => counts.get(c)! >= MIN_CATEGORY_COUNT);
+  const rare = sorted.filter((c) => counts.get(c)! < MIN_CATEGORY_COUNT);
+  return { name, categories, rare };
+}
+
+function applyNumeric(fit: NumericTransform, cells: readonly Cell[], out: OutputColumns): void {
+  const values = cells.map(toNumber);
+  const scaled = values.map((x) => (x === null || fit.zeroVariance ? 0 : (x - fit.mean) / fit.std));
+  addColumn(out, fit.name, 'number', scaled);
+  if (fit.missingIndicator)
+    addColumn(
+      out,
+      fit.name + MISSING_SUFFIX,
+      'number',
+      values.map((x) => (x === null ? 1 : 0)),
+    );
+}
+
+function toNumber(cell: Cell): number | null {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
+  if (cell === null || cell.trim() === '') return null;
+  const parsed = Number(cell.trim());
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+function applyCategorical(fit: CategoricalTransform, cells: readonly Cell[], out: OutputColumns): void {
+  const slots = new Map<string, string>(fit.categories.map((c) => [c, c]));
+  for (const c of fit.rare) slots.set(c, RARE_CATEGORY);
+  const outputs = [...fit.categories, ...(fit.rare.length > 0 ? [RARE_CATEGORY] : []), UNKNOWN_CATEGORY];
+  const assigned = cells.map((cell) =>
+    cell === null ? UNKNOWN_CATEGORY : (slots.get(String(cell)) ?? UNKNOWN_CATEGORY),
+  );
+  for (const slot of outputs) {
+    addColumn(
+      out,
+      `${fit.name}=${slot}`,
+      'number',
+      assigned.map((a) => (a === slot ? 1 : 0)),
+    );
+  }
+}

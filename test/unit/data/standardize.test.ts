@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { SchemaError } from '../../../core/data/errors';
+import { makeFrame } from '../../../core/data/frame';
+import { readCsv } from '../../../core/data/read';
+import { applyStandardizer, fitStandardizer } from '../../../core/data/standardize';
+
+const CASES = path.resolve(__dirname, '../../..', '../shared/cases');
+
+describe('fitStandardizer and applyStandardizer', () => {
+  it('z-scores with the population std and outputs exactly 0 for constant columns (L09)', async () => {
+    const { frame } = await readCsv(path.join(CASES, 'L09-constant-columns.csv'));
+    const all = Array.from({ length: frame.rowCount }, (_, i) => i);
+
+    const transform = fitStandardizer(frame, all, { numeric: ['c_const_float', 'c_const_int', 'x'], categorical: [] });
+    const out = applyStandardizer(transform, frame);
+
+    const expected = [-1.5667, -1.2185, -0.8704, -0.5222, -0.1741, 0.1741, 0.5222, 0.8704, 1.2185, 1.5667];
+    (out.values.x as number[]).forEach((z, i) => expect(z).toBeCloseTo(expected[i]!, 4));
+    expect(out.values.c_const_float).toEqual(Array<number>(10).fill(0));
+    expect(out.values.c_const_int).toEqual(Array<number>(10).fill(0));
+    expect(transform.numeric.map((t) => t.zeroVariance)).toEqual([true, true, false]);
+    expect(out.columns).toEqual(['c_const_float', 'c_const_int', 'x', 'label']);
+  });
+
+  it('fits on the training rows only and applies the same parameters to other rows', () => {
+    const frame = makeFrame(
+      ['v', 'label'],
+      { v: 'number', label: 'string' },
+      { v: [1, 3, 100], label: ['a', 'b', 'a'] },
+    );
+
+    const transform = fitStandardizer(frame, [0, 1], { numeric: ['v'], categorical: [] });
+
+    expect(transform.numeric).toEqual([{ name: 'v', mean: 2, std: 1, zeroVariance: false, missingIndicator: false }]);
+    expect(applyStandardizer(transform, frame).values.v).toEqual([-1, 1, 98]);
+  });
+
+  it('imputes the training mean and adds an indicator only when training had missing values', () => {
+    const frame = makeFrame(['a', 'b'], { a: 'number', b: 'number' }, { a: [2, null, 4, null], b: [1, 2, 3, null] });
+
+    const transform = fitStandardizer(frame, [0, 1, 2], { numeric: ['a', 'b'], categorical: [] });
+    const out = applyStandardizer(transform, frame);
+
+    expect(out.columns).toEqual(['a', 'a__missing', 'b']);
+    expect(out.values.a).toEqual([-1, 0, 1, 0]);
+    expect(out.values.a__missing).toEqual([0, 1, 0, 1]);
+    expect(out.values.b![3]).toBe(0);
+  });
+
+  it('one-hot encodes sorted training categories, grouping rare ones and unseen or missing ones', () => {
+    const colour = ['red', 'blue', 'red', 'green', 'blue', 'purple', null];
+    const frame = makeFrame(
+      ['colour', 'text'],
+      { colour: 'string', text: 'string' },
+      {
+        colour,
+        text: colour.map((_, i) => `t${i}`),
+      },
+    );
+
+    const transform = fitStandardizer(frame, [0, 1, 2, 3, 4], { numeric: [], categorical: ['colour'] });
+    const out = applyStandardizer(transform, frame);
+
+    expect(transform.categorical).toEqual([{ name: 'colour', categories: ['blue', 'red'], rare: ['green'] }]);
+    expect(out.columns).toEqual(['colour=blue', 'colour=red', 'colour=__rare__', 'colour=__unknown__', 'text']);
+    expect(out.values['colour=blue']).toEqual([0, 1, 0, 0, 1, 0, 0]);
+    expect(out.values['colour=red']).toEqual([1, 0, 1, 0, 0, 0, 0]);
+    expect(out.values['colour=__rare__']).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    expect(out.values['colour=__unknown__']).toEqual([0, 0, 0, 0, 0, 1, 1]);
+    expect(out.values.text).toEqual(frame.values.text);
+  });
+
+  it('gives the same output from a transform that went through JSON', () => {
+    const frame = makeFrame(['v', 'k'], { v: 'number', k: 'string' }, { v: [1, 2, null], k: ['x', 'x', 'y'] });
+    const transform = fitStandardizer(frame, [0, 1, 2], { numeric: ['v'], categorical: ['k'] });
+
+    const revived = JSON.parse(JSON.stringify(transform)) as typeof transform;
+
+    expect(applyStandardizer(revived, frame)).toEqual(applyStandardizer(transform, frame));
+  });
+
+  it('parses numeric text at prediction time and treats unparseable text as missing', () => {
+    const train = makeFrame(['v'], { v: 'number' }, { v: [0, 2] });
+    const incoming = makeFrame(['v'], { v: 'string' }, { v: [' 4 ', 'oops'] });
+
+    const out = applyStandardizer(fitStandardizer(train, [0, 1], { numeric: ['v'], categorical: [] }), incoming);
+
+    expect(out.values.v).toEqual([3, 0]);
+  });
+
+  it('rejects absent columns and text columns listed as numeric', () => {
+    const frame = makeFrame(['t'], { t: 'string' }, { t: ['a'] });
+
+    expect(() => fitStandardizer(frame, [0], { numeric: ['t'], categorical: [] })).toThrow(SchemaError);
+    expect(() => fitStandardizer(frame, [0], { numeric: [], categorical: ['nope'] })).toThrow('nope not found');
+  });
+});

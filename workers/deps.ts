@@ -1,0 +1,35 @@
+/** Wires the real dependencies of the activities from the process settings. */
+import { join } from 'node:path';
+
+import type { ActivityDeps } from '../activities';
+import { EmbeddingCache } from '../artifacts/embedding-cache';
+import { LocalArtifactStore } from '../artifacts/store';
+import { initBackend } from '../core/ml/backend';
+import type { SentenceEncoder } from '../core/ml/teacher/types';
+import { loadUseLite } from '../core/ml/teacher/use-lite';
+import { openRegistry, type Registry } from '../registry/db';
+import type { Settings } from './settings';
+
+/** Activity dependencies plus a way to release what they opened. */
+export interface WiredDeps extends ActivityDeps {
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the dependencies. The registry and the teacher are opened on first use and shared by
+ * every activity of the process; `registry` may be passed in to share one with the caller.
+ */
+export function createDeps(settings: Settings, shared: { registry?: Registry } = {}): WiredDeps {
+  let registry: Promise<Registry> | undefined = shared.registry ? Promise.resolve(shared.registry) : undefined;
+  let teacher: Promise<SentenceEncoder> | undefined;
+  return {
+    store: new LocalArtifactStore(join(settings.home, 'artifacts')),
+    embeddingCache: new EmbeddingCache(join(settings.home, 'cache', 'embeddings')),
+    registry: () => (registry ??= openRegistry({ databaseUrl: settings.databaseUrl, dataDir: settings.home })),
+    teacher: () => (teacher ??= initBackend().then(() => loadUseLite(settings.teacherDir))),
+    async close() {
+      if (teacher) (await teacher).dispose();
+      if (registry && !shared.registry) await (await registry).close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Workflow definitions registered by the workers. */
+export { pipelineWorkflow, progressQuery } from './pipeline';
