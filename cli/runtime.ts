@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 
 import { createDeps, type WiredDeps } from '../workers/deps';
 import { createAcceleratorWorker, createCpuWorker } from '../workers/create';
@@ -39,6 +39,9 @@ export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string
 
 /** Connects to the configured cluster, or starts the local dev server and in-process workers. */
 export async function startRuntime(settings: Settings): Promise<CliRuntime> {
+  // The live progress line is the CLI's output; SDK and activity logs show from warnings up.
+  const level = (process.env.DISTILLERY_LOG_LEVEL?.toUpperCase() ?? 'WARN') as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
   const deps = createDeps(settings);
   return settings.temporalAddress ? remoteRuntime(settings, deps) : localRuntime(settings, deps);
 }

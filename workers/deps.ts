@@ -26,9 +26,10 @@ export function createDeps(settings: Settings, shared: { registry?: Registry } =
     store: new LocalArtifactStore(join(settings.home, 'artifacts')),
     embeddingCache: new EmbeddingCache(join(settings.home, 'cache', 'embeddings')),
     registry: () => (registry ??= openRegistry({ databaseUrl: settings.databaseUrl, dataDir: settings.home })),
-    teacher: () => (teacher ??= initBackend().then(() => loadUseLite(settings.teacherDir))),
+    teacher: () =>
+      (teacher ??= initBackend().then(() => loadUseLite(settings.teacherDir, { threads: settings.teacherThreads }))),
     async close() {
-      if (teacher) (await teacher).dispose();
+      if (teacher) await (await teacher).dispose();
       if (registry && !shared.registry) await (await registry).close();
     },
   };

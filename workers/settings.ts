@@ -3,6 +3,7 @@
  * a bare machine: an embedded registry and a local artifact folder under `DISTILLERY_HOME`, and a
  * local Temporal dev server when no `TEMPORAL_ADDRESS` is set.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 import { z } from 'zod';
@@ -20,6 +21,8 @@ const settingsSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Folder of the teacher's model files; unset → the npm package's copy. */
   DISTILLERY_TEACHER_DIR: z.string().min(1).optional(),
+  /** Threads that run the teacher encoder in parallel. Default: the machine's cores, at most 4. */
+  DISTILLERY_TEACHER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 /** Validated process settings. */
@@ -29,6 +32,8 @@ export interface Settings {
   readonly temporalAddress?: string;
   readonly namespace: string;
   readonly teacherDir?: string;
+  /** Threads of the teacher encoder; unset → 1 (the calling thread). */
+  readonly teacherThreads?: number;
 }
 
 /**
@@ -48,6 +53,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     temporalAddress: s.TEMPORAL_ADDRESS,
     namespace: s.TEMPORAL_NAMESPACE,
     teacherDir: s.DISTILLERY_TEACHER_DIR,
+    teacherThreads: s.DISTILLERY_TEACHER_THREADS ?? Math.min(4, availableParallelism()),
   };
 }
 

@@ -118,12 +118,13 @@ export function initialWeights(shape: MlpShape, seed: number): MlpWeights {
 
 function toVariables(weights: MlpWeights): Variables {
   const { inputs, hidden, classes } = shapeOf(weights);
-  return {
+  // A variable holds its own reference to the data: tidy frees the initial tensors, which would otherwise leak.
+  return tf.tidy(() => ({
     w1: tf.variable(tf.tensor2d(weights.w1, [inputs, hidden])),
     b1: tf.variable(tf.tensor1d(weights.b1)),
     w2: tf.variable(tf.tensor2d(weights.w2, [hidden, classes])),
     b2: tf.variable(tf.tensor1d(weights.b2)),
-  };
+  }));
 }
 
 function shapeOf(weights: MlpWeights): MlpShape {

@@ -30,6 +30,6 @@ export interface SentenceEncoder {
     texts: readonly string[],
     options: { batchSize: number; onProgress?: EmbedProgress },
   ): Promise<{ vectors: Float32Array[]; report: EmbedReport }>;
-  /** Releases the model's tensors. */
-  dispose(): void;
+  /** Releases the model's tensors and threads. */
+  dispose(): Promise<void>;
 }

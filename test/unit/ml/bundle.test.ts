@@ -1,0 +1,68 @@
+import { createBundlePredictor, type StudentBundle } from '../../../core/bundle';
+import type { StudentFeatureSpec } from '../../../core/ml/student/features';
+import { createStudentPredictor, serializeStudent, studentShape } from '../../../core/ml/student/model';
+import { initialWeights } from '../../../core/ml/train-mlp';
+
+const SPEC: StudentFeatureSpec = {
+  vocabulary: ['free', 'win'],
+  ngramMax: 1,
+  charBuckets: 8,
+  tabular: ['amount', 'colour=blue', 'colour=red', 'colour=__unknown__'],
+};
+const STUDENT = { spec: SPEC, classes: ['ham', 'spam'], hidden: 4, weights: initialWeights(studentShape(SPEC, 4, 2), 3) };
+
+/** amount is z-scored with mean 10 and std 5; colour is one-hot over blue and red, plus the unknown bucket. */
+const BUNDLE: StudentBundle = {
+  format: 'distillery-student-bundle/1',
+  transform: {
+    label: 'label',
+    text: 'note',
+    labels: ['ham', 'spam'],
+    fitted: {
+      version: 1,
+      numeric: [{ name: 'amount', mean: 10, std: 5, zeroVariance: false, missingIndicator: false }],
+      categorical: [{ name: 'colour', categories: ['blue', 'red'], rare: [] }],
+    },
+  },
+  student: serializeStudent(STUDENT),
+};
+
+describe('createBundlePredictor', () => {
+  const predict = createBundlePredictor(BUNDLE);
+
+  it('returns one probability row per record, each summing to 1', () => {
+    const rows = predict([
+      { note: 'Win a free prize', amount: 20, colour: 'red' },
+      { note: 'see you at lunch', amount: '7', colour: 'blue' },
+    ]);
+
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row).toHaveLength(2);
+      expect(Math.abs(row[0]! + row[1]! - 1)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('applies the fitted transform exactly as training did before the student sees the record', () => {
+    const [row] = predict([{ note: 'Win a free prize', amount: 20, colour: 'red' }]);
+
+    // amount (20 − 10) / 5 = 2; colour=red is the second one-hot column.
+    expect(Array.from(row!)).toEqual(Array.from(createStudentPredictor(STUDENT)('Win a free prize', [2, 0, 1, 0])));
+  });
+
+  it('sends an unseen category to the unknown bucket instead of throwing', () => {
+    const [unseen, missing] = predict([
+      { note: 'hello', amount: 10, colour: 'green' },
+      { note: 'hello', amount: 10, colour: null },
+    ]);
+
+    expect(Array.from(unseen!)).toEqual(Array.from(createStudentPredictor(STUDENT)('hello', [0, 0, 0, 1])));
+    expect(Array.from(unseen!)).toEqual(Array.from(missing!));
+  });
+
+  it('treats absent columns as missing values', () => {
+    const [row] = predict([{}]);
+
+    expect(Array.from(row!)).toEqual(Array.from(createStudentPredictor(STUDENT)('', [0, 0, 0, 1])));
+  });
+});
