@@ -374,6 +374,8 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
         distilled: { epochs: 3 },
         hardLabel: { epochs: 3 },
       });
+      expect(retried.summary.distilled).toHaveProperty('history.length', 3);
+      expect(retried.summary.hardLabel).toHaveProperty('history.length', 3);
       expect(beats).toEqual([]);
       expect(retried.outputs).toEqual(chain.distilled.outputs);
       expect(retried.summary.tensorsAfter).toBe(retried.summary.tensorsBefore);

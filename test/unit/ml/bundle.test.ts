@@ -9,7 +9,12 @@ const SPEC: StudentFeatureSpec = {
   charBuckets: 8,
   tabular: ['amount', 'colour=blue', 'colour=red', 'colour=__unknown__'],
 };
-const STUDENT = { spec: SPEC, classes: ['ham', 'spam'], hidden: 4, weights: initialWeights(studentShape(SPEC, 4, 2), 3) };
+const STUDENT = {
+  spec: SPEC,
+  classes: ['ham', 'spam'],
+  hidden: 4,
+  weights: initialWeights(studentShape(SPEC, 4, 2), 3),
+};
 
 /** amount is z-scored with mean 10 and std 5; colour is one-hot over blue and red, plus the unknown bucket. */
 const BUNDLE: StudentBundle = {

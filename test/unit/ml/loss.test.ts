@@ -123,13 +123,16 @@ describe('distillationLoss', () => {
 });
 
 describe('assertDistillationParams', () => {
-  it.each([0, -1, NaN, Infinity])('rejects temperature %p as invalid configuration of distillation.temperature', (t) => {
-    const check = () => assertDistillationParams({ temperature: t, alpha: 0.5 });
+  it.each([0, -1, NaN, Infinity])(
+    'rejects temperature %p as invalid configuration of distillation.temperature',
+    (t) => {
+      const check = () => assertDistillationParams({ temperature: t, alpha: 0.5 });
 
-    expect(check).toThrow(InvalidConfigError);
-    expect(check).toThrow(/distillation\.temperature/);
-    expect(fieldOf(check)).toBe('distillation.temperature');
-  });
+      expect(check).toThrow(InvalidConfigError);
+      expect(check).toThrow(/distillation\.temperature/);
+      expect(fieldOf(check)).toBe('distillation.temperature');
+    },
+  );
 
   it.each([-0.1, 1.1, NaN])('rejects alpha %p as invalid configuration of distillation.alpha', (alpha) => {
     const check = () => assertDistillationParams({ temperature: 1, alpha });

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../../../core/ml/backend';
 import { softmax } from '../../../core/ml/metrics';
-import { decodeWeights, denseRow, encodeWeights, mlpLogits, type MlpShape, type MlpWeights } from '../../../core/ml/mlp';
+import {
+  decodeWeights,
+  denseRow,
+  encodeWeights,
+  mlpLogits,
+  type MlpShape,
+  type MlpWeights,
+} from '../../../core/ml/mlp';
 import type { SparseRow } from '../../../core/ml/student/features';
 import { initialWeights, predictBatched } from '../../../core/ml/train-mlp';
 import { seededRandom } from '../../../core/util/random';

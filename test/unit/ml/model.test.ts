@@ -10,7 +10,12 @@ import {
 } from '../../../core/ml/student/model';
 import { initialWeights } from '../../../core/ml/train-mlp';
 
-const SPEC: StudentFeatureSpec = { vocabulary: ['free', 'win', 'call now'], ngramMax: 2, charBuckets: 32, tabular: ['x'] };
+const SPEC: StudentFeatureSpec = {
+  vocabulary: ['free', 'win', 'call now'],
+  ngramMax: 2,
+  charBuckets: 32,
+  tabular: ['x'],
+};
 
 function student(): StudentModel {
   const shape = studentShape(SPEC, 5, 3);
@@ -31,7 +36,9 @@ describe('createStudentPredictor', () => {
 
     const probabilities = createStudentPredictor(model)('Win a FREE prize, call now', [1.5]);
 
-    const expected = softmax(mlpLogits(shape, model.weights, createFeaturizer(SPEC)('Win a FREE prize, call now', [1.5])));
+    const expected = softmax(
+      mlpLogits(shape, model.weights, createFeaturizer(SPEC)('Win a FREE prize, call now', [1.5])),
+    );
     expect(Array.from(probabilities)).toEqual(Array.from(expected));
     expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });

@@ -72,7 +72,12 @@ describe('SentencePieceTokenizer on the USE Lite vocabulary', () => {
     const ids = tokenizer.encode(text);
 
     expect(ids.every((id) => id > 0)).toBe(true);
-    expect(pieces(ids).join('').replace(/\u2581/g, ' ').trim()).toBe(text);
+    expect(
+      pieces(ids)
+        .join('')
+        .replace(/\u2581/g, ' ')
+        .trim(),
+    ).toBe(text);
   });
 
   it('returns no ids for empty text', () => {

@@ -49,13 +49,20 @@ async function l14(spec: StudentFeatureSpec): Promise<TrainingSet & { teacherLog
   const { frame } = await readCsv(path.join(CASES, 'L14-small.csv'));
   const featurize = createFeaturizer(spec);
   const labels = frame.values.label!.map((label) => (label === 'pos' ? 1 : 0)); // sorted labels: neg, pos
-  const rows = labels.map((_, r) => featurize('', spec.tabular.map((name) => Number(frame.values[name]![r]))));
-  // An effectively one-hot teacher, confidently wrong on two rows.
-  const teacherLogits = labels.map((y, r) => (y === 1 !== r < 2 ? [-100, 100] : [100, -100]));
+  const tabular = (r: number) => spec.tabular.map((name) => Number(frame.values[name]![r]));
+  const rows = labels.map((_, r) => featurize('', tabular(r)));
+  // An effectively one-hot teacher that is confidently wrong on the first two rows.
+  const teacherClass = labels.map((y, r) => (r < 2 ? 1 - y : y));
+  const teacherLogits = teacherClass.map((k) => (k === 1 ? [-100, 100] : [100, -100]));
   return { rows, labels, teacherLogits };
 }
 
-const L14_SPEC: StudentFeatureSpec = { vocabulary: ['pos', 'neg'], ngramMax: 1, charBuckets: 8, tabular: ['f1', 'f2', 'f3'] };
+const L14_SPEC: StudentFeatureSpec = {
+  vocabulary: ['pos', 'neg'],
+  ngramMax: 1,
+  charBuckets: 8,
+  tabular: ['f1', 'f2', 'f3'],
+};
 
 async function rejection(promise: Promise<unknown>): Promise<DistilleryError> {
   const error: unknown = await promise.then(
@@ -83,9 +90,14 @@ describe('trainMlp on hard labels', () => {
   it('returns the weights of the epoch with the lowest validation loss', async () => {
     const states: TrainingState[] = [];
 
-    const result = await trainMlp(SEPARABLE.train, SEPARABLE.validation, { ...BASE, epochs: 5 }, {
-      onEpoch: (state) => void states.push(state),
-    });
+    const result = await trainMlp(
+      SEPARABLE.train,
+      SEPARABLE.validation,
+      { ...BASE, epochs: 5 },
+      {
+        onEpoch: (state) => void states.push(state),
+      },
+    );
 
     const losses = result.history.map((h) => h.validationLoss);
     expect(result.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5]);
@@ -109,9 +121,14 @@ describe('trainMlp on hard labels', () => {
       const before = tf.memory();
       const during: number[] = [];
 
-      await trainMlp(SEPARABLE.train, SEPARABLE.validation, { ...BASE, epochs: 3 }, {
-        onBatch: () => void during.push(tf.memory().numTensors),
-      });
+      await trainMlp(
+        SEPARABLE.train,
+        SEPARABLE.validation,
+        { ...BASE, epochs: 3 },
+        {
+          onBatch: () => void during.push(tf.memory().numTensors),
+        },
+      );
 
       // Between batches only the variables and Adam's moments are live: the count never grows.
       expect(new Set(during).size).toBe(1);
@@ -194,9 +211,14 @@ describe('trainMlp checkpoint and resume', () => {
   it('continues from the epoch-2 checkpoint to the same history length and a close final validation loss', async () => {
     const straight = await trainMlp(NOISY.train, NOISY.validation, OPTIONS);
     let checkpoint: TrainingState | undefined;
-    await trainMlp(NOISY.train, NOISY.validation, { ...OPTIONS, epochs: 2 }, {
-      onEpoch: (state) => void (checkpoint = state),
-    });
+    await trainMlp(
+      NOISY.train,
+      NOISY.validation,
+      { ...OPTIONS, epochs: 2 },
+      {
+        onEpoch: (state) => void (checkpoint = state),
+      },
+    );
     const resumedEpochs: number[] = [];
 
     const resumed = await trainMlp(NOISY.train, NOISY.validation, OPTIONS, {
