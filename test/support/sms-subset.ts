@@ -15,7 +15,10 @@ export async function writeSmsSubset(folder: string, perClass: Record<string, nu
   const texts = frame.values.text!;
   const random = seededRandom(seed);
   const rows = Object.entries(perClass).flatMap(([label, count]) =>
-    shuffled(labels.flatMap((l, i) => (l === label ? [i] : [])), random).slice(0, count),
+    shuffled(
+      labels.flatMap((l, i) => (l === label ? [i] : [])),
+      random,
+    ).slice(0, count),
   );
   const lines = ['label,text', ...rows.sort((a, b) => a - b).map((r) => `${labels[r]},${quote(String(texts[r]))}`)];
   const path = join(folder, 'sms-subset.csv');

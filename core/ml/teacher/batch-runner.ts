@@ -74,7 +74,11 @@ interface PendingBatch {
 }
 
 /** A pool of `threads` worker threads, each with its own copy of the model; batches go to idle threads. */
-export async function threadPoolRunner(bytes: GraphModelBytes, dimension: number, threads: number): Promise<BatchRunner> {
+export async function threadPoolRunner(
+  bytes: GraphModelBytes,
+  dimension: number,
+  threads: number,
+): Promise<BatchRunner> {
   const workers = await Promise.all(Array.from({ length: threads }, () => startWorker(bytes)));
   const idle = [...workers];
   const queue: PendingBatch[] = [];
@@ -128,10 +132,12 @@ type WorkerMessage = { type: string; id?: number; vectors?: Float32Array; messag
 function once(worker: Worker, accept: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
   return new Promise((resolvePromise, reject) => {
     const onMessage = (message: WorkerMessage) => {
-      if (message.type === 'error' && (message.id === undefined || accept(message))) finish(() => reject(threadError(message)));
+      if (message.type === 'error' && (message.id === undefined || accept(message)))
+        finish(() => reject(threadError(message)));
       else if (accept(message)) finish(() => resolvePromise(message));
     };
-    const onExit = (code: number) => finish(() => reject(threadError({ type: 'error', message: `exited with code ${code}` })));
+    const onExit = (code: number) =>
+      finish(() => reject(threadError({ type: 'error', message: `exited with code ${code}` })));
     const finish = (settle: () => void) => {
       worker.off('message', onMessage);
       worker.off('error', onExit);

@@ -58,5 +58,7 @@ async function embed({ id, batch }) {
 
 parentPort.on('message', (message) => {
   const work = message.type === 'load' ? load(message) : embed(message);
-  work.catch((error) => parentPort.postMessage({ type: 'error', id: message.id, message: String(error?.stack ?? error) }));
+  work.catch((error) =>
+    parentPort.postMessage({ type: 'error', id: message.id, message: String(error?.stack ?? error) }),
+  );
 });

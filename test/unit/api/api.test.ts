@@ -2,18 +2,21 @@
  * The HTTP API booted as in production (Nest on fastify) against an embedded PGlite registry in a
  * temporary DISTILLERY_HOME; requests go through fastify's `inject`, without a socket.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
 
 import { AppModule } from '../../../api/app.module';
 import { loadListenSettings } from '../../../api/listen-settings';
 import { RegistryService } from '../../../api/registry/registry.service';
+import type { RegistryDriver } from '../../../registry/db';
 import { registerModelVersion } from '../../../registry/repository';
-import { registerInput } from '../registry/helpers';
+import { DRIVERS, POSTGRES_ADMIN_URL, registerInput } from '../registry/helpers';
 
 const ENV_KEYS = ['DISTILLERY_HOME', 'DATABASE_URL'] as const;
 
@@ -30,6 +33,25 @@ async function bootApp(env: Partial<Record<(typeof ENV_KEYS)[number], string>>):
   return app;
 }
 
+/** A fresh, empty PostgreSQL database; returns its URL and a way to drop it. */
+async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `distillery_api_${randomBytes(6).toString('hex')}`;
+  await admin(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('Distillery API', () => {
   const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
 
@@ -40,17 +62,21 @@ describe('Distillery API', () => {
     }
   });
 
-  describe('with an embedded registry', () => {
+  describe.each(DRIVERS)('with a %s registry', (driver: RegistryDriver) => {
     let home: string;
     let app: NestFastifyApplication;
+    let dropDatabase: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
       home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-api-'));
-      app = await bootApp({ DISTILLERY_HOME: home });
+      const database = driver === 'postgres' ? await createPostgresDatabase() : undefined;
+      dropDatabase = database?.drop;
+      app = await bootApp({ DISTILLERY_HOME: home, DATABASE_URL: database?.url });
     });
 
     afterAll(async () => {
       await app?.close();
+      await dropDatabase?.();
       fs.rmSync(home, { recursive: true, force: true });
     });
 
@@ -68,8 +94,8 @@ describe('Distillery API', () => {
       expect(response.json()).toEqual({ status: 'ok' });
     });
 
-    it('should keep the embedded registry under DISTILLERY_HOME', () => {
-      expect(fs.existsSync(path.join(home, 'registry'))).toBe(true);
+    it('should keep an embedded registry under DISTILLERY_HOME, and nothing there for PostgreSQL', () => {
+      expect(fs.existsSync(path.join(home, 'registry'))).toBe(driver === 'pglite');
     });
 
     it('should list no models on an empty registry', async () => {
@@ -107,7 +133,9 @@ describe('Distillery API', () => {
       const filtered = await app.inject({ method: 'GET', url: '/models?name=other' });
       const lineage = await app.inject({ method: 'GET', url: '/models/spam-filter/versions/1/lineage' });
 
-      expect(list.json()).toEqual([expect.objectContaining({ modelName: 'spam-filter', version: 1, gatePassed: true })]);
+      expect(list.json()).toEqual([
+        expect.objectContaining({ modelName: 'spam-filter', version: 1, gatePassed: true }),
+      ]);
       expect(filtered.json()).toEqual([]);
       expect(lineage.statusCode).toBe(200);
       expect(lineage.json()).toMatchObject({ modelName: 'spam-filter', version: 1, run: { id: 'wf-api1/run-api1' } });
