@@ -53,8 +53,8 @@ export interface TeacherSummary {
   readonly [key: string]: unknown;
 }
 
-/** Hidden width of the teacher's head. */
-const HEAD_HIDDEN = 256;
+/** Epochs without a better validation loss before the head stops training. */
+const HEAD_PATIENCE = 8;
 
 /** Creates the teacher activity. */
 export function createTeacherActivities(deps: ActivityDeps) {
@@ -120,7 +120,11 @@ function teacherRows(frame: Frame, vectors: readonly Float32Array[], tabular: re
 async function fitHead(frame: Frame, rows: SparseRow[], transform: PreparedTransform, config: PipelineConfig) {
   const train = rowsOfSplit(frame, 'train');
   const validation = rowsOfSplit(frame, 'validation');
-  const shape = { inputs: rows[0]?.values.length ?? 0, hidden: HEAD_HIDDEN, classes: transform.labels.length };
+  const shape = {
+    inputs: rows[0]?.values.length ?? 0,
+    hidden: config.teacher.headHidden,
+    classes: transform.labels.length,
+  };
   const setOf = (r: number[]) => ({ rows: r.map((i) => rows[i]!), labels: labelIndices(frame, transform, r) });
   const result = await trainMlp(
     setOf(train),
@@ -128,12 +132,12 @@ async function fitHead(frame: Frame, rows: SparseRow[], transform: PreparedTrans
     {
       shape,
       epochs: config.teacher.headEpochs,
-      batchSize: 64,
-      learningRate: 0.001,
+      batchSize: config.teacher.headBatchSize,
+      learningRate: config.teacher.headLearningRate,
       seed: config.seed,
       l2: config.teacher.headL2,
       distillation: null,
-      patience: 8,
+      patience: HEAD_PATIENCE,
     },
     {
       onEpoch: (s) =>

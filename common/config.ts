@@ -46,8 +46,22 @@ const teacherSchema = z
     headEpochs: z.number().int().positive().default(200),
     /** L2 penalty of the head's weights. Default 1e-4. */
     headL2: z.number().min(0).default(1e-4),
+    /** Hidden width of the head (an MLP on the frozen embeddings). Default 128. */
+    headHidden: z.number().int().positive().max(4096).default(128),
+    /** Rows per batch when fitting the head. Default 128. */
+    headBatchSize: z.number().int().positive().max(4096).default(128),
+    /** Adam learning rate of the head. Default 0.002. */
+    headLearningRate: z.number().positive().max(1).default(0.002),
   })
-  .default({ name: 'use-lite', batchSize: 32, headEpochs: 200, headL2: 1e-4 });
+  .default({
+    name: 'use-lite',
+    batchSize: 32,
+    headEpochs: 200,
+    headL2: 1e-4,
+    headHidden: 128,
+    headBatchSize: 128,
+    headLearningRate: 0.002,
+  });
 
 const studentSchema = z
   .object({
@@ -60,11 +74,14 @@ const studentSchema = z
       .default(4096),
     /** Width of the hidden layer. Default 64. */
     hidden: z.number().int().positive().max(4096).default(64),
-    epochs: z.number().int().positive().max(1000).default(10),
-    batchSize: z.number().int().positive().max(4096).default(32),
-    learningRate: z.number().positive().max(1).default(0.003),
+    /** Training epochs; the best epoch on validation loss is kept. Default 6. */
+    epochs: z.number().int().positive().max(1000).default(6),
+    /** Rows per batch. Default 64. */
+    batchSize: z.number().int().positive().max(4096).default(64),
+    /** Adam learning rate. Default 0.005. */
+    learningRate: z.number().positive().max(1).default(0.005),
   })
-  .default({ charBuckets: 4096, hidden: 64, epochs: 10, batchSize: 32, learningRate: 0.003 });
+  .default({ charBuckets: 4096, hidden: 64, epochs: 6, batchSize: 64, learningRate: 0.005 });
 
 const distillationSchema = z
   .object({
