@@ -13,6 +13,7 @@ import { readFrame, writeFrame } from '../artifacts/parquet';
 import { cleanFrame } from '../core/data/clean';
 import { dedupeFrame } from '../core/data/dedupe';
 import { column, withColumn, type Frame } from '../core/data/frame';
+import { profileFrame } from '../core/data/profile';
 import { readCsv } from '../core/data/read';
 import { buildTextVocabulary, scoreTabularFeatures, selectTopK } from '../core/data/select';
 import { stratifiedSplit } from '../core/data/split';
@@ -49,8 +50,11 @@ export function createDataActivities(deps: ActivityDeps) {
       const features = config.features ?? frame.columns.filter((c) => c !== config.label && c !== config.text);
       const { frame: cleaned, report } = cleanFrame(frame, { label: config.label, text: config.text, features });
       const output = await writeFrame(store, 'cleaned', cleaned);
+      const profile = profileFrame(cleaned);
+      const anomalies = profile.columns.flatMap((c) => c.anomalies.map((a) => `${c.name}: ${a.message}`));
+      const profileRef = await store.putJson('profile', profile);
       log.info('step finished', { step: 'clean', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
-      return { outputs: { dataset, cleaned: output }, summary: { ...report, read } };
+      return { outputs: { dataset, cleaned: output, profile: profileRef }, summary: { ...report, read, anomalies } };
     });
   }
 

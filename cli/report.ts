@@ -17,6 +17,7 @@ export function runReport(result: PipelineResult, seconds: number): string {
   if (split)
     lines.push(`  split            train ${split.train} · validation ${split.validation} · test ${split.test}`);
   lines.push('', 'Features', ...featureLines(byStep.get('selectFeatures')));
+  lines.push('', 'Teacher', ...teacherLines(byStep.get('loadTeacher')));
   lines.push('', 'Test-split metrics', ...metricLines(byStep.get('evaluate')));
   const gate = (byStep.get('evaluate')?.summary as { gate?: { passed: boolean; reason: string } }).gate;
   if (gate) lines.push('', `Gate: ${gate.passed ? 'PASSED' : 'FAILED'} (${gate.reason})`);
@@ -31,6 +32,17 @@ function featureLines(step: StepRecord | undefined): string[] {
   return [
     `  tabular: ${tabular}`,
     `  text: ${s.vocabularySize ?? 0} n-grams by χ², top: ${(s.topTerms ?? []).join(', ')}`,
+  ];
+}
+
+function teacherLines(step: StepRecord | undefined): string[] {
+  const s = step?.summary as
+    | { teacher?: { name: string; version: string }; backend?: string; rowsEmbedded?: number; cacheHits?: number }
+    | undefined;
+  if (!s?.teacher) return [];
+  return [
+    `  ${s.teacher.name} (${s.teacher.version}) on the ${s.backend} backend`,
+    `  ${s.rowsEmbedded} texts embedded, ${s.cacheHits} from the embedding cache`,
   ];
 }
 
@@ -79,6 +91,8 @@ export function lineageTree(lineage: ModelLineage): string {
     const last = i === lineage.steps.length - 1;
     lines.push(`   ${last ? '└─' : '├─'} ${step.step}  ${step.startedAt} → ${step.finishedAt}`);
     const indent = last ? '      ' : '   │  ';
+    const params = JSON.stringify(step.params);
+    if (params !== '{}') lines.push(`${indent}params ${params.length > 100 ? `${params.slice(0, 99)}…` : params}`);
     for (const a of step.inputs) lines.push(`${indent}← ${a.name} (${a.kind}) ${a.sha256.slice(0, 16)}…`);
     for (const a of step.outputs) lines.push(`${indent}→ ${a.name} (${a.kind}) ${a.sha256.slice(0, 16)}…`);
   });

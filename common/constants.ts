@@ -25,6 +25,7 @@ export type StepName = (typeof PIPELINE_STEPS)[number];
 export const ARTIFACT_KINDS = [
   'dataset',
   'cleaned',
+  'profile',
   'deduped',
   'standardized',
   'transform',

@@ -8,3 +8,4 @@ export * from './split';
 export * from './standardize';
 export * from './select';
 export * from './text';
+export * from './profile';

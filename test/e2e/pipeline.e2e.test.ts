@@ -98,7 +98,7 @@ describe('the training pipeline, end to end', () => {
     expect(lineage.teacher.name).toBe('universal-sentence-encoder-lite');
     expect(lineage.steps.map((s) => s.step)).toHaveLength(7);
     const clean = lineage.steps.find((s) => s.step === 'clean')!;
-    expect(clean.outputs.map((o) => o.name).sort()).toEqual(['cleaned', 'dataset']);
+    expect(clean.outputs.map((o) => o.name).sort()).toEqual(['cleaned', 'dataset', 'profile']);
     const distill = lineage.steps.find((s) => s.step === 'distill')!;
     expect(distill.inputs.map((i) => i.name).sort()).toEqual([
       'featureSelection',

@@ -436,6 +436,7 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
       expect(lineage.steps[0]?.outputs.map((o) => [o.name, o.sha256])).toEqual([
         ['cleaned', chain.cleaned.outputs.cleaned!.sha256],
         ['dataset', chain.datasetSha256],
+        ['profile', chain.cleaned.outputs.profile!.sha256],
       ]);
     });
   });
