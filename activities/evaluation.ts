@@ -11,7 +11,8 @@ import type { PipelineConfig } from '../common/config';
 import type { ArtifactRef, StepResult } from '../common/contracts';
 import type { ArtifactStore } from '../artifacts/store';
 import { readFrame } from '../artifacts/parquet';
-import { createBundlePredictor, type StudentBundle } from '../core/bundle';
+import { createBundlePredictor, decide, type StudentBundle } from '../core/bundle';
+import { expectedCalibrationError } from '../core/ml/calibration';
 import { column, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
 import { classificationMetrics, softmax, type ClassificationMetrics } from '../core/ml/metrics';
@@ -49,6 +50,8 @@ export interface ModelFigures {
   readonly macroF1: number;
   readonly rocAuc: number | null;
   readonly logLoss: number;
+  /** Expected calibration error (top label, 15 equal-width bins) on the test split. */
+  readonly ece: number;
   readonly latencyMsPerRow?: number;
 }
 
@@ -78,11 +81,11 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const metrics = Object.fromEntries(
         Object.entries(models).map(([name, m]) => [
           name,
-          classificationMetrics(truth, m.probabilities, transform.labels),
+          classificationMetrics(truth, m.probabilities, transform.labels, m.predicted),
         ]),
       );
       const figures = Object.fromEntries(
-        Object.entries(metrics).map(([name, m]) => [name, headline(m, models[name]!.latencyMsPerRow)]),
+        Object.entries(metrics).map(([name, m]) => [name, headline(m, models[name]!, truth)]),
       );
       const gate = decideGate(metrics.student!, metrics.teacher!, input.config.gate.minMacroF1Ratio);
       const agreement = agreementOf(models.student!.probabilities, models.teacher!.probabilities);
@@ -105,6 +108,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
 
 interface Scored {
   readonly probabilities: readonly ArrayLike<number>[];
+  /** Decided classes when they are not the argmax (a tuned threshold). */
+  readonly predicted?: readonly number[];
   readonly latencyMsPerRow?: number;
 }
 
@@ -142,12 +147,14 @@ async function scoreModels(
 }
 
 async function scoreStudent(store: ArtifactStore, ref: ArtifactRef, raw: RawRecord[]): Promise<Scored> {
-  const predict = createBundlePredictor(await store.getJson<StudentBundle>(ref));
+  const bundle = await store.getJson<StudentBundle>(ref);
+  const predict = createBundlePredictor(bundle);
   const probabilities = predict(raw);
+  const predicted = probabilities.map((p) => decide(bundle.decision, p));
   const sample = raw.slice(0, LATENCY_ROWS);
   const start = performance.now();
-  sample.forEach((record) => predict([record]));
-  return { probabilities, latencyMsPerRow: (performance.now() - start) / Math.max(1, sample.length) };
+  sample.forEach((record) => decide(bundle.decision, predict([record])[0]!));
+  return { probabilities, predicted, latencyMsPerRow: (performance.now() - start) / Math.max(1, sample.length) };
 }
 
 /** Per-row latency of the teacher on raw text: encoder plus head, one record at a time. */
@@ -179,9 +186,11 @@ function majorityBaseline(frame: Frame, transform: PreparedTransform, testCount:
   return Array.from({ length: testCount }, () => Float64Array.from(counts, (_, k) => (k === majority ? 1 : 0)));
 }
 
-function headline(metrics: ClassificationMetrics, latencyMsPerRow?: number): ModelFigures {
+function headline(metrics: ClassificationMetrics, scored: Scored, truth: readonly number[]): ModelFigures {
   const { accuracy, macroF1, rocAuc, logLoss } = metrics;
-  return { accuracy, macroF1, rocAuc, logLoss, ...(latencyMsPerRow === undefined ? {} : { latencyMsPerRow }) };
+  const ece = expectedCalibrationError(scored.probabilities, truth);
+  const latency = scored.latencyMsPerRow === undefined ? {} : { latencyMsPerRow: scored.latencyMsPerRow };
+  return { accuracy, macroF1, rocAuc, logLoss, ece, ...latency };
 }
 
 /** The gate: the student's macro-F1 must reach `ratio` × the teacher's. */

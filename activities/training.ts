@@ -13,10 +13,11 @@ import type { ArtifactStore } from '../artifacts/store';
 import { readFrame } from '../artifacts/parquet';
 import { column, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
-import { decodeWeights, encodeWeights, type MlpShape } from '../core/ml/mlp';
+import { calibrate, expectedCalibrationError, fitTemperature, tuneBinaryThreshold } from '../core/ml/calibration';
+import { decodeWeights, encodeWeights, type MlpShape, type MlpWeights } from '../core/ml/mlp';
 import { createFeaturizer, type SparseRow, type StudentFeatureSpec } from '../core/ml/student/features';
 import { serializeStudent, studentShape } from '../core/ml/student/model';
-import { trainMlp, type TrainingSet, type TrainingState } from '../core/ml/train-mlp';
+import { predictBatched, trainMlp, type TrainingSet, type TrainingState } from '../core/ml/train-mlp';
 import type { StudentBundle } from '../core/bundle';
 import type { ActivityDeps } from './deps';
 import { asStep } from './failures';
@@ -156,14 +157,49 @@ async function trainStudent(
     },
   );
   const model = { spec: data.spec, classes: data.transform.labels, hidden: data.shape.hidden, weights: result.weights };
+  const { decision, report: calibration } = fitDecision(model.weights, data, config.decision);
   const bundle: StudentBundle = {
     format: 'distillery-student-bundle/1',
     transform: data.transform,
     student: serializeStudent(model),
+    decision,
   };
   const ref = await store.putJson('student', bundle);
   const best = result.history.find((h) => h.epoch === result.bestEpoch);
-  return { ref, report: { epochs: result.history.length, bestEpoch: result.bestEpoch, history: result.history, best } };
+  const report = { epochs: result.history.length, bestEpoch: result.bestEpoch, history: result.history, best };
+  return { ref, report: { ...report, calibration } };
+}
+
+/**
+ * Fits the decision rule on the validation split: temperature scaling of the logits, then (binary
+ * tasks) the threshold on the calibrated P(class 1) that meets the configured objective.
+ */
+function fitDecision(weights: MlpWeights, data: TrainingData, config: PipelineConfig['decision']) {
+  const logits = predictBatched(weights, data.shape, data.validation.rows, 'logits');
+  const truth = data.validation.labels;
+  const fit = fitTemperature(logits, truth);
+  const before = logits.map((l) => calibrate(l, 1));
+  const after = logits.map((l) => calibrate(l, fit.temperature));
+  const objective =
+    config.objective === 'maxF1'
+      ? { kind: 'maxF1' as const }
+      : { kind: 'precisionAtLeast' as const, target: config.precisionTarget };
+  const choice =
+    data.shape.classes === 2
+      ? tuneBinaryThreshold(
+          after.map((p) => p[1]!),
+          truth,
+          objective,
+        )
+      : undefined;
+  const decision = { temperature: fit.temperature, ...(choice ? { threshold: choice.threshold } : {}) };
+  const report = {
+    ...decision,
+    validationEceBefore: expectedCalibrationError(before, truth),
+    validationEceAfter: expectedCalibrationError(after, truth),
+    ...(choice ? { thresholdObjectiveMet: choice.met, validationF1AtThreshold: choice.f1 } : {}),
+  };
+  return { decision, report };
 }
 
 function resumedEpochs(checkpoints: Checkpoints): Record<string, number> {

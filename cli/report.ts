@@ -51,10 +51,11 @@ function metricLines(step: StepRecord | undefined): string[] {
   if (!figures) return [];
   const header =
     `  ${pad('model', 18)}${pad('accuracy', 10, true)}${pad('macro-F1', 10, true)}${pad('ROC-AUC', 10, true)}` +
-    `${pad('log-loss', 10, true)}${pad('ms/row', 10, true)}`;
+    `${pad('log-loss', 10, true)}${pad('ECE', 10, true)}${pad('ms/row', 10, true)}`;
   const rows = MODELS.filter((m) => figures[m]).map((m) => {
     const f = figures[m]!;
-    return `  ${pad(m, 18)}${num(f.accuracy)}${num(f.macroF1)}${num(f.rocAuc)}${num(f.logLoss)}${num(f.latencyMsPerRow, 3)}`;
+    const quality = `${num(f.accuracy)}${num(f.macroF1)}${num(f.rocAuc)}${num(f.logLoss)}${num(f.ece)}`;
+    return `  ${pad(m, 18)}${quality}${num(f.latencyMsPerRow, 3)}`;
   });
   return [header, ...rows];
 }

@@ -92,6 +92,18 @@ const distillationSchema = z
   })
   .default({ temperature: 2, alpha: 0.7 });
 
+const decisionSchema = z
+  .object({
+    /**
+     * How a binary student's decision threshold is tuned on the validation split (after temperature
+     * scaling): maximise F1, or the lowest threshold whose precision meets `precisionTarget`. Default 'maxF1'.
+     */
+    objective: z.enum(['maxF1', 'precisionAtLeast']).default('maxF1'),
+    /** Precision the threshold must meet when `objective` is 'precisionAtLeast'. Default 0.95. */
+    precisionTarget: z.number().gt(0).max(1).default(0.95),
+  })
+  .default({ objective: 'maxF1', precisionTarget: 0.95 });
+
 const gateSchema = z
   .object({
     /** The student passes when its macro-F1 is at least this fraction of the teacher's. Default 0.95. */
@@ -131,6 +143,7 @@ export const pipelineConfigSchema = z.object({
   teacher: teacherSchema,
   student: studentSchema,
   distillation: distillationSchema,
+  decision: decisionSchema,
   gate: gateSchema,
   /** Who started the run; recorded in lineage. */
   triggeredBy: z.string().default('cli'),

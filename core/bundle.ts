@@ -8,7 +8,7 @@ import { applyStandardizer, type Transform } from './data/standardize';
 import { createFeaturizer } from './ml/student/features';
 import { deserializeStudent, studentShape, type SerializedStudent } from './ml/student/model';
 import { mlpLogits } from './ml/mlp';
-import { softmax } from './ml/metrics';
+import { applyDecision, calibrate } from './ml/calibration';
 
 /** The stored transform: everything prediction applies to a raw record, exactly as in training. */
 export interface PreparedTransform {
@@ -29,18 +29,34 @@ export interface FeatureSelection {
   readonly text: { readonly ngramMax: number; readonly terms: readonly { term: string; df: number; chi2: number }[] };
 }
 
-/** A student as stored: the network plus the transform that prepares raw records for it. */
+/**
+ * How probabilities become a decision, fitted on the validation split: the softmax temperature
+ * (temperature scaling) and, for binary tasks, the threshold on the calibrated P(class 1).
+ */
+export interface DecisionRule {
+  readonly temperature: number;
+  readonly threshold?: number;
+}
+
+/** A student as stored: the network, its decision rule, and the transform that prepares raw records. */
 export interface StudentBundle {
   readonly format: 'distillery-student-bundle/1';
   readonly transform: PreparedTransform;
   readonly student: SerializedStudent;
+  readonly decision: DecisionRule;
+}
+
+/** The decided class index of one calibrated probability row under a bundle's rule. */
+export function decide(rule: DecisionRule, probabilities: ArrayLike<number>): number {
+  return applyDecision(probabilities, { threshold: rule.threshold });
 }
 
 /** A raw record as in the training CSV: column name → cell. */
 export type RawRecord = Readonly<Record<string, Cell>>;
 
 /**
- * Builds the prediction function of a student bundle: raw records → class probabilities.
+ * Builds the prediction function of a student bundle: raw records → calibrated class probabilities
+ * (softmax at the bundle's fitted temperature); {@link decide} turns them into classes.
  * Missing columns are treated as missing values; unseen categories go to the unknown bucket.
  */
 export function createBundlePredictor(bundle: StudentBundle): (records: readonly RawRecord[]) => Float64Array[] {
@@ -53,7 +69,7 @@ export function createBundlePredictor(bundle: StudentBundle): (records: readonly
     return records.map((_, r) => {
       const text = transform.text ? String(frame.values[transform.text]?.[r] ?? '') : '';
       const tabular = model.spec.tabular.map((name) => Number(frame.values[name]?.[r] ?? 0));
-      return softmax(mlpLogits(shape, model.weights, featurize(text, tabular)));
+      return calibrate(mlpLogits(shape, model.weights, featurize(text, tabular)), bundle.decision.temperature);
     });
   };
 }

@@ -29,13 +29,16 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Computes every metric from true class indices and predicted probability rows. */
+/**
+ * Computes every metric from true class indices and predicted probability rows. The predicted
+ * class is the argmax of each row unless `predicted` gives the decisions (e.g. a tuned threshold).
+ */
 export function classificationMetrics(
   truth: readonly number[],
   probabilities: readonly ArrayLike<number>[],
   labels: readonly string[],
+  predicted: readonly number[] = probabilities.map(argmax),
 ): ClassificationMetrics {
-  const predicted = probabilities.map(argmax);
   const confusion = confusionMatrix(truth, predicted, labels.length);
   const perClass = labels.map((label, k) => classMetrics(confusion, k, label));
   const correct = truth.filter((t, i) => t === predicted[i]).length;

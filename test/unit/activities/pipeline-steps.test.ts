@@ -18,6 +18,7 @@ import { sha256File } from '../../../artifacts/store';
 import { parsePipelineConfig, type PipelineConfig } from '../../../common/config';
 import type { StepName } from '../../../common/constants';
 import type { ArtifactRef, StepRecord, StepResult, TrainingHeartbeat } from '../../../common/contracts';
+import type { StudentBundle } from '../../../core/bundle';
 import { column, type Frame } from '../../../core/data/frame';
 import { USE_LITE_IDENTITY } from '../../../core/ml/teacher/use-lite';
 import { getLineage } from '../../../registry/repository';
@@ -345,6 +346,20 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
       expect(summary.tensorsAfter).toBe(summary.tensorsBefore);
     });
 
+    it('stores a decision rule fitted on validation: a temperature and a binary threshold', async () => {
+      const bundle = await deps.store.getJson<StudentBundle>(chain.distilled.outputs.student!);
+      const { calibration } = chain.distilled.summary.distilled as { calibration: Record<string, number> };
+
+      expect(bundle.decision.temperature).toBeGreaterThan(0);
+      expect(bundle.decision.threshold).toBeGreaterThan(0);
+      expect(bundle.decision.threshold).toBeLessThanOrEqual(1);
+      expect(calibration).toMatchObject({
+        temperature: bundle.decision.temperature,
+        threshold: bundle.decision.threshold,
+      });
+      expect(calibration.validationEceAfter).toBeGreaterThanOrEqual(0);
+    });
+
     it('heartbeats a checkpoint of the distilled student after each epoch', () => {
       const epochs = chain.distillBeats.map((b) => b.checkpoints?.distilled?.epoch);
 
@@ -388,6 +403,13 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
 
       expect(summary.testRows).toBe(9);
       expect(Object.keys(summary.figures).sort()).toEqual(['hardLabelStudent', 'majority', 'student', 'teacher']);
+    });
+
+    it('reports the expected calibration error of every model', () => {
+      for (const figures of Object.values(chain.evaluated.summary.figures)) {
+        expect(figures.ece).toBeGreaterThanOrEqual(0);
+        expect(figures.ece).toBeLessThanOrEqual(1);
+      }
     });
 
     it('scores the majority baseline at exactly the share of the training majority class in the test split', () => {

@@ -1,4 +1,4 @@
-import { createBundlePredictor, type StudentBundle } from '../../../core/bundle';
+import { createBundlePredictor, decide, type StudentBundle } from '../../../core/bundle';
 import type { StudentFeatureSpec } from '../../../core/ml/student/features';
 import { createStudentPredictor, serializeStudent, studentShape } from '../../../core/ml/student/model';
 import { initialWeights } from '../../../core/ml/train-mlp';
@@ -19,6 +19,7 @@ const STUDENT = {
 /** amount is z-scored with mean 10 and std 5; colour is one-hot over blue and red, plus the unknown bucket. */
 const BUNDLE: StudentBundle = {
   format: 'distillery-student-bundle/1',
+  decision: { temperature: 1 },
   transform: {
     label: 'label',
     text: 'note',
@@ -69,5 +70,17 @@ describe('createBundlePredictor', () => {
     const [row] = predict([{}]);
 
     expect(Array.from(row!)).toEqual(Array.from(createStudentPredictor(STUDENT)('', [0, 0, 0, 1])));
+  });
+
+  it('applies the stored temperature to the logits and the stored threshold to the decision', () => {
+    const record = { note: 'Win a free prize', amount: 20, colour: 'red' };
+    const [plain] = predict([record]);
+    const [warm] = createBundlePredictor({ ...BUNDLE, decision: { temperature: 4 } })([record]);
+    const logitGap = Math.log(plain![1]! / plain![0]!);
+
+    expect(Math.log(warm![1]! / warm![0]!)).toBeCloseTo(logitGap / 4, 10);
+    expect(decide({ temperature: 1, threshold: 0 }, plain!)).toBe(1);
+    expect(decide({ temperature: 1, threshold: 1.01 }, plain!)).toBe(0);
+    expect(decide({ temperature: 1 }, [0.3, 0.7])).toBe(1);
   });
 });
