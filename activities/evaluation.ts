@@ -202,7 +202,8 @@ export function decideGate(
   const required = ratio * teacher.macroF1;
   const passed = student.macroF1 >= required;
   const relation = passed ? '≥' : '<';
-  const reason = `student macro-F1 ${student.macroF1.toFixed(4)} ${relation} ${ratio} × teacher ${teacher.macroF1.toFixed(4)}`;
+  const [studentF1, teacherF1] = [student.macroF1.toFixed(4), teacher.macroF1.toFixed(4)];
+  const reason = `student macro-F1 ${studentF1} ${relation} ${ratio} × teacher ${teacherF1}`;
   return { passed, reason, studentMacroF1: student.macroF1, teacherMacroF1: teacher.macroF1, minMacroF1Ratio: ratio };
 }
 

@@ -14,6 +14,7 @@ import { PIPELINE_WORKFLOW, CPU_TASK_QUEUE } from '../common/constants';
 import type { PipelineInput, PipelineResult } from '../common/contracts';
 import { DistilleryError } from '../common/errors';
 import { getLineage, listModelVersions } from '../registry/repository';
+import { createDeps } from '../workers/deps';
 import { loadSettings } from '../workers/settings';
 import { findDemoData } from './demo-data';
 import { followProgress } from './progress';
@@ -125,7 +126,6 @@ async function train(input: PipelineConfigInput): Promise<void> {
 async function withRegistry(
   work: (deps: { registry: CliRuntime['deps']['registry'] }) => Promise<void>,
 ): Promise<void> {
-  const { createDeps } = await import('../workers/deps');
   const deps = createDeps(loadSettings());
   try {
     await work(deps);

@@ -63,11 +63,14 @@ function metricLines(step: StepRecord | undefined): string[] {
 /** The registered versions, newest first. */
 export function modelsTable(versions: readonly ModelVersionSummary[]): string {
   if (versions.length === 0) return 'No model versions registered yet.';
-  const header = `${pad('model', 24)}${pad('version', 8, true)}  ${pad('created', 25)}${pad('gate', 6)}${pad('student F1', 11, true)}`;
+  const header =
+    `${pad('model', 24)}${pad('version', 8, true)}  ${pad('created', 25)}` +
+    `${pad('gate', 6)}${pad('student F1', 11, true)}`;
   const rows = versions.map((v) => {
     const f1 = v.metrics.studentMacroF1;
     return (
-      `${pad(v.modelName, 24)}${pad(v.version, 8, true)}  ${pad(v.createdAt, 25)}${pad(v.gatePassed ? 'pass' : 'fail', 6)}` +
+      `${pad(v.modelName, 24)}${pad(v.version, 8, true)}  ${pad(v.createdAt, 25)}` +
+      `${pad(v.gatePassed ? 'pass' : 'fail', 6)}` +
       `${num(typeof f1 === 'number' ? f1 : null, 4, 11)}`
     );
   });

@@ -30,7 +30,7 @@ describe('cleanFrame', () => {
     expect(frame.values[ROW_ID_COLUMN]).toEqual([0, 1, 2]);
   });
 
-  it('trims fields, keeps the spacing of free text, decodes entities once, normalises to NFC, drops unlabelled rows', () => {
+  it('trims fields, keeps free-text spacing, decodes entities once, applies NFC, drops unlabelled rows', () => {
     const { frame } = cleanFrame(messyFrame(), { label: 'label', text: 'text', features: ['city', 'age'] });
 
     expect(frame.values.label).toEqual(['ham', 'spam', 'ham']);

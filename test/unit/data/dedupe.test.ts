@@ -76,7 +76,7 @@ describe('dedupeFrame', () => {
     expect(normalizeForDedupe('  A\u00a0B\n\nC  ')).toBe('a b c');
   });
 
-  it('finds the 403 exact duplicates of the SMS Spam file, raw and cleaned, and 12 more by normalised text', async () => {
+  it('finds the 403 exact duplicates of SMS Spam, raw and cleaned, and 12 more by normalised text', async () => {
     const { frame } = await readCsv(path.join(DATASETS, 'sms_spam/sms_spam.csv'));
     const cleaned = cleanFrame(frame, { label: 'label', text: 'text', features: [] }).frame;
 
