@@ -9,6 +9,7 @@ import { log } from '@temporalio/activity';
 import { ROW_ID_COLUMN, SPLIT_COLUMN, type SplitName } from '../common/constants';
 import type { PipelineConfig } from '../common/config';
 import type { ArtifactRef, StepResult } from '../common/contracts';
+import { DataNotFoundError } from '../common/errors';
 import { readFrame, writeFrame } from '../artifacts/parquet';
 import { cleanFrame } from '../core/data/clean';
 import { dedupeFrame } from '../core/data/dedupe';
@@ -41,11 +42,14 @@ export function createDataActivities(deps: ActivityDeps) {
   async function clean({ config }: CleanInput): Promise<StepResult> {
     return asStep(async () => {
       const copy = await store.tempPath('csv');
-      await copyFile(config.dataPath, copy);
+      await copyFile(config.dataPath, copy).catch((error: NodeJS.ErrnoException) => {
+        throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
+      });
       const dataset = await store.putFile('dataset', copy, 'csv');
       const { frame, report: read } = await readCsv(await store.localPath(dataset), {
         ...config.csv,
         missingValues: config.missingValues,
+        sourceName: config.dataPath,
       });
       const features = config.features ?? frame.columns.filter((c) => c !== config.label && c !== config.text);
       const { frame: cleaned, report } = cleanFrame(frame, { label: config.label, text: config.text, features });

@@ -6,6 +6,7 @@ import { DistilleryError } from '../common/errors';
 /** Error types that a retry cannot fix; all others (I/O hiccups, crashes) are retried. */
 const NON_RETRYABLE = new Set([
   'InvalidConfig',
+  'DataNotFound',
   'CsvParseError',
   'SchemaError',
   'SplitError',

@@ -5,6 +5,7 @@
  * with no DATABASE_URL the registry is an embedded PGlite database under DISTILLERY_HOME.
  */
 import { randomUUID } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,11 +13,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parsePipelineConfig, type PipelineConfigInput } from '../common/config';
 import { PIPELINE_WORKFLOW, CPU_TASK_QUEUE } from '../common/constants';
 import type { PipelineInput, PipelineResult } from '../common/contracts';
-import { DistilleryError } from '../common/errors';
+import { DataNotFoundError } from '../common/errors';
 import { getLineage, listModelVersions } from '../registry/repository';
 import { createDeps } from '../workers/deps';
 import { loadSettings } from '../workers/settings';
 import { findDemoData } from './demo-data';
+import { describeCliError } from './errors';
 import { followProgress } from './progress';
 import { lineageTree, modelsTable, runReport } from './report';
 import { startRuntime, type CliRuntime } from './runtime';
@@ -24,6 +26,7 @@ import { codeVersion } from './version';
 
 const program = new Command('distillery')
   .description('Distil pretrained teachers into small students, with full lineage.')
+  .version(codeVersion())
   .showHelpAfterError();
 
 program
@@ -103,6 +106,9 @@ interface TrainOptions {
 
 async function train(input: PipelineConfigInput): Promise<void> {
   const config = parsePipelineConfig(input);
+  await access(config.dataPath, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
+    throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
+  });
   const runtime = await startRuntime(loadSettings());
   const stop = onInterrupt(runtime);
   try {
@@ -173,7 +179,6 @@ function positiveInt(value: string): number {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof DistilleryError) console.error(`error [${error.type}]: ${error.message}`);
-  else console.error(error);
+  console.error(describeCliError(error));
   process.exit(1);
 });

@@ -27,11 +27,14 @@ export async function followProgress<T>(handle: WorkflowHandle, done: Promise<T>
   const settled = done.finally(() => (finished = true));
   while (!finished) {
     const line = await snapshot(handle).catch(() => undefined);
+    if (finished) break;
     if (line) {
       const elapsed = `${((Date.now() - started) / 1000).toFixed(0)}s`;
       bar?.update(line.completed, { step: line.step, detail: line.detail, elapsed });
-      if (!bar && line.step !== lastLine) out.write(`[${elapsed}] ${line.step} ${line.detail}\n`);
-      lastLine = line.step;
+      // Without a terminal: a line whenever the step, phase or epoch changes (not on every row count).
+      const key = `${line.step} ${line.detail.replace(/\d+\/\d+ rows|loss \S+/g, '')}`;
+      if (!bar && key !== lastLine) out.write(`[${elapsed}] ${line.step} ${line.detail}\n`);
+      lastLine = key;
     }
     await Promise.race([settled.catch(() => undefined), sleep(POLL_MS)]);
   }

@@ -39,8 +39,9 @@ export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string
 
 /** Connects to the configured cluster, or starts the local dev server and in-process workers. */
 export async function startRuntime(settings: Settings): Promise<CliRuntime> {
-  // The live progress line is the CLI's output; SDK and activity logs show from warnings up.
-  const level = (process.env.DISTILLERY_LOG_LEVEL?.toUpperCase() ?? 'WARN') as LogLevel;
+  // The live progress line and the final report are the CLI's output; SDK and activity logs show
+  // errors only (a failed step is reported once, as a line naming its type), unless asked for more.
+  const level = (process.env.DISTILLERY_LOG_LEVEL?.toUpperCase() ?? 'ERROR') as LogLevel;
   Runtime.install({ logger: new DefaultLogger(level) });
   const deps = createDeps(settings);
   return settings.temporalAddress ? remoteRuntime(settings, deps) : localRuntime(settings, deps);
@@ -67,6 +68,8 @@ async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRun
     server: {
       executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
       dbFilename: join(settings.home, 'temporal.db'),
+      // The dev server logs its own start-up probes at error level; a failed start still throws here.
+      log: { format: 'pretty', level: 'fatal' },
     },
   });
   const target = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };

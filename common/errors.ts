@@ -5,6 +5,7 @@
  */
 export type ErrorType =
   | 'InvalidConfig'
+  | 'DataNotFound'
   | 'CsvParseError'
   | 'SchemaError'
   | 'SplitError'
@@ -44,5 +45,12 @@ export class IntegrityError extends DistilleryError {
       expected,
       actual,
     });
+  }
+}
+
+/** Thrown when the input data file does not exist or cannot be read. */
+export class DataNotFoundError extends DistilleryError {
+  constructor(path: string, reason: string) {
+    super('DataNotFound', `data file ${path} cannot be read: ${reason}`, { path });
   }
 }

