@@ -42,7 +42,8 @@ async function main(): Promise<void> {
 async function report(result: PipelineResult, totalSeconds: number, threads: number): Promise<void> {
   const backend = await initBackend();
   const steps = result.steps.map(stepFigures);
-  const evaluate = result.steps.find((s) => s.step === 'evaluate')?.summary as { figures?: unknown } | undefined;
+  const evaluate = result.steps.find((s) => s.step === 'evaluate')?.summary as
+    { figures?: Record<string, Record<string, number | null>> } | undefined;
   const figures = {
     date: new Date().toISOString(),
     machine: { cores: availableParallelism(), node: process.version, backend: backend.name, teacherThreads: threads },
@@ -63,9 +64,24 @@ async function report(result: PipelineResult, totalSeconds: number, threads: num
     ...steps.map(
       (s) => `| ${s.step} | ${s.seconds.toFixed(2)} | ${s.rows ?? ''} | ${s.rowsPerSecond?.toFixed(0) ?? ''} |`,
     ),
+    '',
+    ...metricsTable(evaluate?.figures ?? {}),
   ];
   await writeFile(join(RESULTS, 'demo.md'), lines.join('\n') + '\n');
   console.log(lines.join('\n'));
+}
+
+function metricsTable(figures: Record<string, Record<string, number | null>>): string[] {
+  const cell = (v: number | null | undefined, digits = 4) => (typeof v === 'number' ? v.toFixed(digits) : '—');
+  return [
+    '| model (test split) | accuracy | macro-F1 | ROC-AUC | log-loss | ECE | ms/row |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(figures).map(
+      ([model, f]) =>
+        `| ${model} | ${cell(f.accuracy)} | ${cell(f.macroF1)} | ${cell(f.rocAuc)} | ${cell(f.logLoss)} | ` +
+        `${cell(f.ece)} | ${cell(f.latencyMsPerRow, 3)} |`,
+    ),
+  ];
 }
 
 function stepFigures(step: StepRecord) {

@@ -68,8 +68,9 @@ async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRun
     server: {
       executable: binary ? { type: 'existing-path', path: binary } : { type: 'cached-download' },
       dbFilename: join(settings.home, 'temporal.db'),
-      // The dev server logs its own start-up probes at error level; a failed start still throws here.
-      log: { format: 'pretty', level: 'fatal' },
+      // The dev server logs its own start-up probes at error level; a failed start still throws here,
+      // so its log is off (`never`); the banner on stdout remains.
+      log: { format: 'pretty', level: 'never' },
     },
   });
   const target = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
