@@ -13,6 +13,7 @@ import type { ArtifactRef, StepResult } from '../common/contracts';
 import { readFrame, writeFrame } from '../artifacts/parquet';
 import { column, makeFrame, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
+import { canonicalJson, sha256 } from '../core/util/hash';
 import { denseRow, encodeWeights, type MlpShape } from '../core/ml/mlp';
 import type { SparseRow } from '../core/ml/student/features';
 import type { SentenceEncoder, TeacherIdentity } from '../core/ml/teacher/types';
@@ -23,6 +24,7 @@ import { beat } from './heartbeat';
 import {
   labelIndices,
   rowsOfSplit,
+  tabularColumns,
   tabularMatrix,
   textsOf,
   type FeatureSelection,
@@ -40,7 +42,7 @@ export interface TeacherInput {
 /** The teacher's head as stored: enough to score new records given their embeddings. */
 export interface StoredTeacherHead {
   readonly format: 'distillery-teacher-head/1';
-  readonly teacher: SentenceEncoder['identity'];
+  readonly teacher: TeacherIdentity;
   readonly tabular: readonly string[];
   readonly classes: readonly string[];
   readonly shape: MlpShape;
@@ -66,23 +68,61 @@ export function createTeacherActivities(deps: ActivityDeps) {
       const frame = await readFrame(deps.store, input.standardized);
       const transform = await deps.store.getJson<PreparedTransform>(input.transform);
       const selection = await deps.store.getJson<FeatureSelection>(input.featureSelection);
-      const encoder = await deps.teacher();
-      const { vectors, embedReport } = await embedAll(deps, encoder, frame, transform, input.config.teacher.batchSize);
-      const rows = teacherRows(frame, vectors, selection.tabular.selected);
-      const head = await fitHead(frame, rows, transform, input.config);
-      const logits = predictBatched(head.weights, head.shape, rows, 'logits');
+      const teacher = transform.text
+        ? await textTeacher(deps, frame, transform, selection, input.config.teacher.batchSize)
+        : tabularTeacher(frame, input.config);
+      const head = await fitHead(frame, teacher.rows, transform, input.config);
+      const logits = predictBatched(head.weights, head.shape, teacher.rows, 'logits');
+      const stored = storedHead(teacher.identity, teacher.tabular, transform, head);
       const outputs = {
         teacherLogits: await writeFrame(deps.store, 'teacherLogits', logitsFrame(frame, logits, transform.labels)),
-        teacherHead: await deps.store.putJson('teacherHead', storedHead(encoder, selection, transform, head)),
+        teacherHead: await deps.store.putJson('teacherHead', stored),
       };
       const tensorsAfter = tf.memory().numTensors;
       log.info('step finished', { step: 'loadTeacher', backend: backend.name, epochs: head.epochs });
-      const summary = { teacher: encoder.identity, backend: backend.name, ...embedReport, head: head.report };
+      const summary = { teacher: teacher.identity, backend: backend.name, ...teacher.report, head: head.report };
       return { outputs, summary: { ...summary, tensorsBefore, tensorsAfter } };
     });
   }
 
   return { loadTeacher };
+}
+
+/** What the head is trained on: one dense row per record, and where it came from. */
+interface TeacherInputs {
+  readonly identity: TeacherIdentity;
+  readonly rows: SparseRow[];
+  /** Tabular columns appended to (or, without text, making up) each row. */
+  readonly tabular: readonly string[];
+  readonly report: Record<string, unknown>;
+}
+
+/** Text data: frozen encoder embeddings plus the selected tabular features (transfer learning). */
+async function textTeacher(
+  deps: ActivityDeps,
+  frame: Frame,
+  transform: PreparedTransform,
+  selection: FeatureSelection,
+  batchSize: number,
+): Promise<TeacherInputs> {
+  const encoder = await deps.teacher();
+  const { vectors, embedReport } = await embedAll(deps, encoder, frame, transform, batchSize);
+  const tabular = selection.tabular.selected;
+  return { identity: encoder.identity, rows: teacherRows(frame, vectors, tabular), tabular, report: embedReport };
+}
+
+/**
+ * Tabular data: no pretrained encoder applies, so the teacher is an MLP over every standardized
+ * tabular column (the student sees only the selected ones); its identity names that architecture,
+ * and its trained weights are the step's teacherHead artifact.
+ */
+function tabularTeacher(frame: Frame, config: PipelineConfig): TeacherInputs {
+  const tabular = tabularColumns(frame, config);
+  const all = Array.from({ length: frame.rowCount }, (_, i) => i);
+  const rows = tabularMatrix(frame, tabular, all).map((values) => denseRow(values));
+  const spec = { columns: tabular, hidden: config.teacher.headHidden, seed: config.seed };
+  const identity = { name: 'tabular-mlp', version: 'distillery-teacher-head/1', sha256: sha256(canonicalJson(spec)) };
+  return { identity, rows, tabular, report: { tabularColumns: tabular.length } };
 }
 
 async function embedAll(
@@ -167,15 +207,15 @@ function logitsFrame(frame: Frame, logits: readonly Float32Array[], classes: rea
 }
 
 function storedHead(
-  encoder: SentenceEncoder,
-  selection: FeatureSelection,
+  identity: TeacherIdentity,
+  tabular: readonly string[],
   transform: PreparedTransform,
   head: { shape: MlpShape; weights: Parameters<typeof encodeWeights>[0] },
 ): StoredTeacherHead {
   return {
     format: 'distillery-teacher-head/1',
-    teacher: encoder.identity,
-    tabular: selection.tabular.selected,
+    teacher: identity,
+    tabular,
     classes: transform.labels,
     shape: head.shape,
     weights: encodeWeights(head.weights),

@@ -40,10 +40,9 @@ function teacherLines(step: StepRecord | undefined): string[] {
     | { teacher?: { name: string; version: string }; backend?: string; rowsEmbedded?: number; cacheHits?: number }
     | undefined;
   if (!s?.teacher) return [];
-  return [
-    `  ${s.teacher.name} (${s.teacher.version}) on the ${s.backend} backend`,
-    `  ${s.rowsEmbedded} texts embedded, ${s.cacheHits} from the embedding cache`,
-  ];
+  const source = `  ${s.teacher.name} (${s.teacher.version}) on the ${s.backend} backend`;
+  if (s.rowsEmbedded === undefined) return [source];
+  return [source, `  ${s.rowsEmbedded} texts embedded, ${s.cacheHits} from the embedding cache`];
 }
 
 function metricLines(step: StepRecord | undefined): string[] {
