@@ -52,7 +52,12 @@ export interface ModelFigures {
   readonly logLoss: number;
   /** Expected calibration error (top label, 15 equal-width bins) on the test split. */
   readonly ece: number;
+  /** Mean per-row latency in milliseconds; p50 and p99 alongside. */
   readonly latencyMsPerRow?: number;
+  readonly latencyP50Ms?: number;
+  readonly latencyP99Ms?: number;
+  readonly throughputRowsPerSecond?: number;
+  readonly sizeBytes?: number;
 }
 
 /** The summary `evaluate` returns through Temporal (the full metrics are in its artifact). */
@@ -110,7 +115,17 @@ interface Scored {
   readonly probabilities: readonly ArrayLike<number>[];
   /** Decided classes when they are not the argmax (a tuned threshold). */
   readonly predicted?: readonly number[];
-  readonly latencyMsPerRow?: number;
+  readonly latency?: LatencyFigures;
+  /** Bytes of everything the model needs to predict (weights, vocabulary, transform). */
+  readonly sizeBytes?: number;
+}
+
+/** Per-row latency on raw records, one record at a time, and batch throughput. */
+interface LatencyFigures {
+  readonly latencyMsPerRow: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly throughputRowsPerSecond: number;
 }
 
 type RawRecord = Record<string, string | number | null>;
@@ -137,9 +152,9 @@ async function scoreModels(
   const teacher = testRows.map((r) => softmax(transform.labels.map((_, k) => Number(logits.values[`logit_${k}`]![r]))));
   const student = await scoreStudent(deps.store, input.student, raw);
   const hardLabel = await scoreStudent(deps.store, input.hardLabelStudent, raw);
-  const teacherLatency = await teacherLatencyMs(deps, input.teacherHead, raw, transform);
+  const teacherCost = await measureTeacher(deps, input.teacherHead, raw, transform);
   return {
-    teacher: { probabilities: teacher, latencyMsPerRow: teacherLatency },
+    teacher: { probabilities: teacher, ...teacherCost },
     student,
     hardLabelStudent: hardLabel,
     majority: { probabilities: majorityBaseline(frame, transform, testRows.length) },
@@ -151,31 +166,51 @@ async function scoreStudent(store: ArtifactStore, ref: ArtifactRef, raw: RawReco
   const predict = createBundlePredictor(bundle);
   const probabilities = predict(raw);
   const predicted = probabilities.map((p) => decide(bundle.decision, p));
-  const sample = raw.slice(0, LATENCY_ROWS);
-  const start = performance.now();
-  sample.forEach((record) => decide(bundle.decision, predict([record])[0]!));
-  return { probabilities, predicted, latencyMsPerRow: (performance.now() - start) / Math.max(1, sample.length) };
+  const started = performance.now();
+  predict(raw).forEach((p) => decide(bundle.decision, p));
+  const batchSeconds = (performance.now() - started) / 1000;
+  const times = raw.slice(0, LATENCY_ROWS).map((record) => {
+    const start = performance.now();
+    decide(bundle.decision, predict([record])[0]!);
+    return performance.now() - start;
+  });
+  return { probabilities, predicted, latency: latencyFigures(times, raw.length / batchSeconds), sizeBytes: ref.bytes };
 }
 
-/** Per-row latency of the teacher on raw text: encoder plus head, one record at a time. */
-async function teacherLatencyMs(
+/** Mean, p50 and p99 (nearest rank) of per-row times, with a throughput figure. */
+export function latencyFigures(times: readonly number[], throughputRowsPerSecond: number): LatencyFigures {
+  const sorted = [...times].sort((a, b) => a - b);
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  return { latencyMsPerRow: mean, latencyP50Ms: rank(0.5), latencyP99Ms: rank(0.99), throughputRowsPerSecond };
+}
+
+/**
+ * The teacher's cost on raw records: encoder plus head, one record at a time (text data only; a
+ * tabular teacher is a small MLP like the student). Size counts the encoder's files and the head.
+ */
+async function measureTeacher(
   deps: ActivityDeps,
   headRef: ArtifactRef,
   raw: RawRecord[],
   transform: PreparedTransform,
-): Promise<number | undefined> {
-  if (!transform.text) return undefined;
+): Promise<Pick<Scored, 'latency' | 'sizeBytes'>> {
+  if (!transform.text) return { sizeBytes: headRef.bytes };
   const head = await deps.store.getJson<StoredTeacherHead>(headRef);
   const weights = decodeWeights(head.weights, head.shape);
   const encoder: SentenceEncoder = await deps.teacher();
   const sample = raw.slice(0, TEACHER_LATENCY_ROWS).map((r) => String(r[transform.text!] ?? ''));
-  const start = performance.now();
+  // The tabular part of the head's input costs the same whatever its values; zeros stand in for them.
+  const tabular = new Array<number>(head.shape.inputs - encoder.dimension).fill(0);
+  const times: number[] = [];
   for (const text of sample) {
+    const start = performance.now();
     const { vectors } = await encoder.embed([text], { batchSize: 1 });
-    const tabular = new Array<number>(head.shape.inputs - encoder.dimension).fill(0);
     softmax(mlpLogits(head.shape, weights, denseRow([...vectors[0]!, ...tabular])));
+    times.push(performance.now() - start);
   }
-  return (performance.now() - start) / Math.max(1, sample.length);
+  const mean = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
+  return { latency: latencyFigures(times, 1000 / mean), sizeBytes: headRef.bytes + encoder.bytes };
 }
 
 function majorityBaseline(frame: Frame, transform: PreparedTransform, testCount: number): Float64Array[] {
@@ -189,8 +224,8 @@ function majorityBaseline(frame: Frame, transform: PreparedTransform, testCount:
 function headline(metrics: ClassificationMetrics, scored: Scored, truth: readonly number[]): ModelFigures {
   const { accuracy, macroF1, rocAuc, logLoss } = metrics;
   const ece = expectedCalibrationError(scored.probabilities, truth);
-  const latency = scored.latencyMsPerRow === undefined ? {} : { latencyMsPerRow: scored.latencyMsPerRow };
-  return { accuracy, macroF1, rocAuc, logLoss, ece, ...latency };
+  const size = scored.sizeBytes === undefined ? {} : { sizeBytes: scored.sizeBytes };
+  return { accuracy, macroF1, rocAuc, logLoss, ece, ...scored.latency, ...size };
 }
 
 /** The gate: the student's macro-F1 must reach `ratio` × the teacher's. */

@@ -74,12 +74,13 @@ async function report(result: PipelineResult, totalSeconds: number, threads: num
 function metricsTable(figures: Record<string, Record<string, number | null>>): string[] {
   const cell = (v: number | null | undefined, digits = 4) => (typeof v === 'number' ? v.toFixed(digits) : '—');
   return [
-    '| model (test split) | accuracy | macro-F1 | ROC-AUC | log-loss | ECE | ms/row |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| model (test split) | accuracy | macro-F1 | ROC-AUC | log-loss | ECE | p50 ms | p99 ms | rows/s | bytes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(figures).map(
       ([model, f]) =>
         `| ${model} | ${cell(f.accuracy)} | ${cell(f.macroF1)} | ${cell(f.rocAuc)} | ${cell(f.logLoss)} | ` +
-        `${cell(f.ece)} | ${cell(f.latencyMsPerRow, 3)} |`,
+        `${cell(f.ece)} | ${cell(f.latencyP50Ms, 3)} | ${cell(f.latencyP99Ms, 3)} | ` +
+        `${cell(f.throughputRowsPerSecond, 0)} | ${cell(f.sizeBytes, 0)} |`,
     ),
   ];
 }

@@ -50,11 +50,13 @@ function metricLines(step: StepRecord | undefined): string[] {
   if (!figures) return [];
   const header =
     `  ${pad('model', 18)}${pad('accuracy', 10, true)}${pad('macro-F1', 10, true)}${pad('ROC-AUC', 10, true)}` +
-    `${pad('log-loss', 10, true)}${pad('ECE', 10, true)}${pad('ms/row', 10, true)}`;
+    `${pad('log-loss', 10, true)}${pad('ECE', 10, true)}${pad('p50 ms', 9, true)}${pad('p99 ms', 9, true)}` +
+    `${pad('size', 10, true)}`;
   const rows = MODELS.filter((m) => figures[m]).map((m) => {
     const f = figures[m]!;
     const quality = `${num(f.accuracy)}${num(f.macroF1)}${num(f.rocAuc)}${num(f.logLoss)}${num(f.ece)}`;
-    return `  ${pad(m, 18)}${quality}${num(f.latencyMsPerRow, 3)}`;
+    const cost = `${num(f.latencyP50Ms, 3, 9)}${num(f.latencyP99Ms, 3, 9)}${pad(size(f.sizeBytes), 10, true)}`;
+    return `  ${pad(m, 18)}${quality}${cost}`;
   });
   return [header, ...rows];
 }
@@ -100,6 +102,11 @@ export function lineageTree(lineage: ModelLineage): string {
     for (const a of step.outputs) lines.push(`${indent}→ ${a.name} (${a.kind}) ${a.sha256.slice(0, 16)}…`);
   });
   return lines.join('\n');
+}
+
+function size(bytes: number | null | undefined): string {
+  if (typeof bytes !== 'number') return '—';
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
 }
 
 function pad(value: unknown, width: number, right = false): string {

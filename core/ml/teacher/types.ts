@@ -23,6 +23,8 @@ export interface EmbedReport {
 export interface SentenceEncoder {
   readonly identity: TeacherIdentity;
   readonly dimension: number;
+  /** Bytes of the encoder's weight and vocabulary files. */
+  readonly bytes: number;
   /** The encoder's window: longer token sequences are truncated (and counted). */
   readonly maxTokens: number;
   /** Embeds texts in batches; row i of the result is the embedding of texts[i]. */

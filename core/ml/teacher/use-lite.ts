@@ -69,7 +69,8 @@ export async function loadUseLite(
   const bytes = { manifest, weightData: shards.buffer.slice(shards.byteOffset, shards.byteOffset + shards.byteLength) };
   const threads = options.threads ?? 1;
   const runner = threads > 1 ? await threadPoolRunner(bytes, DIMENSION, threads) : await localRunner(bytes, DIMENSION);
-  return new UseLiteEncoder(runner, new SentencePieceTokenizer(vocabulary));
+  const size = [...files.values()].reduce((sum, file) => sum + file.byteLength, 0);
+  return new UseLiteEncoder(runner, new SentencePieceTokenizer(vocabulary), size);
 }
 
 async function assertFilesPresent(folder: string): Promise<void> {
@@ -107,6 +108,7 @@ class UseLiteEncoder implements SentenceEncoder {
   constructor(
     private readonly runner: BatchRunner,
     private readonly tokenizer: SentencePieceTokenizer,
+    readonly bytes: number,
   ) {}
 
   async embed(texts: readonly string[], options: { batchSize: number; onProgress?: EmbedProgress }) {
