@@ -41,6 +41,11 @@ program
   .option('--temperature <t>', 'distillation temperature (> 0)', Number)
   .option('--alpha <a>', 'weight of the distillation term in [0, 1]', Number)
   .option('--seed <n>', 'seed of every random choice', positiveInt)
+  .option('--delimiter <char>', 'field delimiter (default: detected)')
+  .option('--no-header', 'the file has no header row (name the columns with --columns)')
+  .option('--columns <names>', 'comma-separated column names of a header-less file', list)
+  .option('--encoding <name>', "file encoding: 'utf-8' (default) or 'latin-1'")
+  .option('--missing <markers>', "comma-separated extra missing-value markers, e.g. '?,N/A'", list)
   .action(async (options: TrainOptions) => {
     await train({
       dataPath: resolve(options.data),
@@ -51,6 +56,13 @@ program
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       student: options.epochs === undefined ? undefined : { epochs: options.epochs },
       distillation: distillationOf(options),
+      missingValues: options.missing,
+      csv: {
+        delimiter: options.delimiter,
+        header: options.header === false ? false : undefined,
+        columnNames: options.columns,
+        encoding: options.encoding,
+      },
     });
   });
 
@@ -102,6 +114,11 @@ interface TrainOptions {
   temperature?: number;
   alpha?: number;
   seed?: number;
+  delimiter?: string;
+  header: boolean;
+  columns?: string[];
+  encoding?: string;
+  missing?: string[];
 }
 
 async function train(input: PipelineConfigInput): Promise<void> {
