@@ -1,7 +1,8 @@
 /**
  * Finds the SMS Spam Collection for `distillery demo`: `DISTILLERY_DATASETS/sms_spam/`, else
  * `../shared/datasets/sms_spam/` beside the project, else a download of the original UCI archive,
- * whose `SMSSpamCollection` must match the SHA-256 below before it is used.
+ * whose `SMSSpamCollection` must match the SHA-256 below before it is used
+ * (`DISTILLERY_SMS_SPAM_URL` points the download at a mirror of the same archive).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 import { unzipSync } from 'fflate';
 
-import { IntegrityError } from '../common/errors';
+import { DataNotFoundError, IntegrityError } from '../common/errors';
 import { sha256 } from '../core/util/hash';
 import { PROJECT_ROOT } from './runtime';
 
@@ -24,26 +25,37 @@ export interface DemoData {
   readonly headerless: boolean;
 }
 
+/** Folders searched for `sms_spam/sms_spam.csv`: `DISTILLERY_DATASETS`, then `../shared/datasets`. */
+export function demoDataFolders(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env.DISTILLERY_DATASETS, resolve(PROJECT_ROOT, '..', 'shared', 'datasets')].filter((f): f is string => !!f);
+}
+
 /** Locates (or downloads and verifies) the demo data. */
-export async function findDemoData(home: string, env: NodeJS.ProcessEnv = process.env): Promise<DemoData> {
-  const folders = [env.DISTILLERY_DATASETS, resolve(PROJECT_ROOT, '..', 'shared', 'datasets')].filter(Boolean);
-  for (const folder of folders as string[]) {
+export async function findDemoData(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+  folders: readonly string[] = demoDataFolders(env),
+): Promise<DemoData> {
+  for (const folder of folders) {
     const csv = join(folder, 'sms_spam', 'sms_spam.csv');
     if (existsSync(csv)) return { path: csv, headerless: false };
   }
-  return { path: await download(join(home, 'datasets')), headerless: true };
+  return {
+    path: await download(join(home, 'datasets'), env.DISTILLERY_SMS_SPAM_URL ?? SMS_SPAM_URL),
+    headerless: true,
+  };
 }
 
-async function download(folder: string): Promise<string> {
+async function download(folder: string, url: string): Promise<string> {
   const target = join(folder, 'SMSSpamCollection');
   if (existsSync(target) && sha256(await readFile(target)) === SMS_SPAM_SHA256) return target;
-  const response = await fetch(SMS_SPAM_URL);
-  if (!response.ok) throw new Error(`could not download ${SMS_SPAM_URL}: HTTP ${response.status}`);
+  const response = await fetch(url);
+  if (!response.ok) throw new DataNotFoundError(url, `HTTP ${response.status}`);
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
   const bytes = files['SMSSpamCollection'];
-  if (!bytes) throw new Error(`${SMS_SPAM_URL} holds no SMSSpamCollection file`);
+  if (!bytes) throw new DataNotFoundError(url, 'the archive holds no SMSSpamCollection file');
   const actual = sha256(bytes);
-  if (actual !== SMS_SPAM_SHA256) throw new IntegrityError(SMS_SPAM_URL, SMS_SPAM_SHA256, actual);
+  if (actual !== SMS_SPAM_SHA256) throw new IntegrityError(url, SMS_SPAM_SHA256, actual);
   await mkdir(folder, { recursive: true });
   await writeFile(target, bytes);
   return target;
