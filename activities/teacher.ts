@@ -136,20 +136,26 @@ async function embedAll(
   const texts = textsOf(frame, transform, all);
   const cached = await deps.embeddingCache.lookup(encoder.identity.sha256, texts, encoder.dimension);
   const missing = texts.map((_, i) => i).filter((i) => !cached[i]);
-  const missingTexts = missing.map((i) => texts[i]!);
-  const { vectors, report } = await encoder.embed(missingTexts, {
-    batchSize,
-    onProgress: (done, total) => beat({ phase: 'embedding', done, total }),
-  });
-  await deps.embeddingCache.store(encoder.identity.sha256, missingTexts, vectors);
-  missing.forEach((row, i) => (cached[row] = vectors[i]));
-  const embedReport = { rowsEmbedded: texts.length, cacheHits: texts.length - missing.length, ...pick(report) };
+  let truncated = 0;
+  // Chunks go to the cache as soon as they are embedded, so a retried attempt skips what was done.
+  for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
+    const rows = missing.slice(start, start + EMBED_CHUNK);
+    const chunk = rows.map((i) => texts[i]!);
+    const { vectors, report } = await encoder.embed(chunk, {
+      batchSize,
+      onProgress: (done) => beat({ phase: 'embedding', done: start + done, total: missing.length }),
+    });
+    await deps.embeddingCache.store(encoder.identity.sha256, chunk, vectors);
+    rows.forEach((row, i) => (cached[row] = vectors[i]));
+    truncated += report.truncated;
+  }
+  const cacheHits = texts.length - missing.length;
+  const embedReport = { rowsEmbedded: texts.length, cacheHits, truncated, maxTokens: encoder.maxTokens };
   return { vectors: cached as Float32Array[], embedReport };
 }
 
-function pick(report: { truncated: number; maxTokens: number }) {
-  return { truncated: report.truncated, maxTokens: report.maxTokens };
-}
+/** Texts embedded (and cached) per chunk. */
+const EMBED_CHUNK = 1024;
 
 function teacherRows(frame: Frame, vectors: readonly Float32Array[], tabular: readonly string[]): SparseRow[] {
   const all = Array.from({ length: frame.rowCount }, (_, i) => i);
