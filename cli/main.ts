@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
+import type { WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { parsePipelineConfig, type PipelineConfigInput } from '../common/config';
@@ -127,11 +128,12 @@ async function train(input: PipelineConfigInput): Promise<void> {
     throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
   });
   const runtime = await startRuntime(loadSettings());
-  const stop = onInterrupt(runtime);
+  let handle: WorkflowHandle | undefined;
+  const interrupt = onInterrupt(() => handle?.terminate('interrupted from the CLI'));
   try {
     const started = Date.now();
     const workflowInput: PipelineInput = { config, codeVersion: codeVersion() };
-    const handle = await runtime.client.workflow.start(PIPELINE_WORKFLOW, {
+    handle = await runtime.client.workflow.start(PIPELINE_WORKFLOW, {
       taskQueue: CPU_TASK_QUEUE,
       workflowId: `train-${config.modelName}-${randomUUID()}`,
       args: [workflowInput],
@@ -139,8 +141,10 @@ async function train(input: PipelineConfigInput): Promise<void> {
     console.error(`started workflow ${handle.workflowId}`);
     const result = await runtime.run(followProgress(handle, handle.result() as Promise<PipelineResult>));
     console.log(runReport(result, (Date.now() - started) / 1000));
+  } catch (error) {
+    throw interrupt.happened() ? new InterruptedError() : error;
   } finally {
-    stop();
+    interrupt.stop();
     await runtime.close();
   }
 }
@@ -157,18 +161,35 @@ async function withRegistry(
   }
 }
 
-/** Ctrl-C: cancel nothing remote, but stop the local server and workers cleanly. */
-function onInterrupt(runtime: CliRuntime): () => void {
+/**
+ * Ctrl-C (or SIGTERM): the run is terminated on the server, so it does not resume by surprise on
+ * the next start of the local dev server; the SDK's own handlers stop the in-process workers, the
+ * pending run promise then settles, and `train` closes everything once, in order.
+ */
+function onInterrupt(terminate: () => Promise<unknown> | undefined): { happened(): boolean; stop(): void } {
+  let happened = false;
   const handler = () => {
-    console.error('\ninterrupted: shutting down the local workers and server');
-    void runtime.close().finally(() => process.exit(130));
+    if (happened) return;
+    happened = true;
+    console.error('\ninterrupted: terminating the run and shutting down the local workers and server');
+    void Promise.resolve(terminate()).catch(() => undefined);
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    happened: () => happened,
+    stop: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
   };
+}
+
+/** The user stopped the command; reported without a stack and with exit status 130. */
+class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+  }
 }
 
 function distillationOf(options: TrainOptions): PipelineConfigInput['distillation'] {
@@ -196,6 +217,7 @@ function positiveInt(value: string): number {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof InterruptedError) process.exit(130);
   console.error(describeCliError(error));
   process.exit(1);
 });

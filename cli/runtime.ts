@@ -23,6 +23,13 @@ export interface CliRuntime {
   close(): Promise<void>;
 }
 
+/** Waits (at most a minute) until no worker is still draining activities. */
+async function untilStopped(workers: readonly Worker[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const busy = () => workers.some((w) => ['RUNNING', 'STOPPING', 'DRAINING', 'DRAINED'].includes(w.getState()));
+  while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 /** The project root (where package.json lives), from the sources or a dist/ build. */
 export const PROJECT_ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((dir) =>
   existsSync(join(dir, 'package.json')),
@@ -75,14 +82,21 @@ async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRun
   });
   const target = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
   const workers: Worker[] = [await createCpuWorker(target, deps), await createAcceleratorWorker(target, deps)];
+  let running: Promise<unknown> | undefined;
   return {
     client: env.client,
     deps,
     async run(work) {
       const [cpu, accelerator] = workers as [Worker, Worker];
-      return cpu.runUntil(accelerator.runUntil(work));
+      const result = cpu.runUntil(accelerator.runUntil(work));
+      running = result.catch(() => undefined);
+      return result;
     },
     async close() {
+      // Interrupted mid-run: stop polling and let the workers drain before the connection closes.
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await untilStopped(workers);
       await deps.close();
       await env.teardown();
     },
