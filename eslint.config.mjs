@@ -12,7 +12,12 @@ const WORKFLOW_FORBIDDEN = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', '.tools/**', '.distillery/**', 'migrations/**', 'drizzle.config.ts', '*.config.js'] },
+  {
+    ignores: [
+      'dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', '.tools/**', '.distillery/**', 'migrations/**',
+      'drizzle.config.ts', '*.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -43,7 +48,9 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
+      globals: {
+        module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,21 +1,9 @@
 /** Turns typed Distillery errors into non-retryable Temporal failures carrying their type. */
 import { ApplicationFailure } from '@temporalio/common';
 
-import { DistilleryError } from '../common/errors';
+import { DistilleryError, NON_RETRYABLE_ERROR_TYPES } from '../common/errors';
 
-/** Error types that a retry cannot fix; all others (I/O hiccups, crashes) are retried. */
-const NON_RETRYABLE = new Set([
-  'InvalidConfig',
-  'DataNotFound',
-  'CsvParseError',
-  'SchemaError',
-  'SplitError',
-  'FeatureSelectionError',
-  'IntegrityError',
-  'TeacherNotFound',
-  'TrainingDiverged',
-  'BackendError',
-]);
+const NON_RETRYABLE = new Set<string>(NON_RETRYABLE_ERROR_TYPES);
 
 /** Runs an activity body; a typed error becomes a failure whose `type` callers can match on. */
 export async function asStep<T>(body: () => Promise<T>): Promise<T> {

@@ -17,6 +17,23 @@ export type ErrorType =
   | 'RegistryError'
   | 'NoWorker';
 
+/**
+ * Error types that a retry cannot fix: bad input, bad configuration, corrupted or missing files,
+ * a diverged training run. Every other failure (I/O hiccups, crashes, timeouts) is retried.
+ */
+export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
+  'InvalidConfig',
+  'DataNotFound',
+  'CsvParseError',
+  'SchemaError',
+  'SplitError',
+  'FeatureSelectionError',
+  'IntegrityError',
+  'TeacherNotFound',
+  'TrainingDiverged',
+  'BackendError',
+];
+
 /** Base class of every Distillery error; `details` is small, JSON-safe context for reports. */
 export class DistilleryError extends Error {
   constructor(

@@ -2,16 +2,10 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
 import { ACCELERATOR_TASK_QUEUE, CPU_TASK_QUEUE } from '../common/constants';
+import { NON_RETRYABLE_ERROR_TYPES } from '../common/errors';
 
 /** Error types a retry cannot fix (matched on the failure's `type`). */
-const NON_RETRYABLE_TYPES = [
-  'InvalidConfig',
-  'DataNotFound',
-  'CsvParseError',
-  'SchemaError',
-  'SplitError',
-  'FeatureSelectionError',
-];
+const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
 
 /**
  * How long an activity may wait for a worker of its queue. Past it the step fails with a message

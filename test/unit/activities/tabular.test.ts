@@ -42,7 +42,7 @@ describe('a tabular dataset with no text column (L14)', () => {
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('trains a tabular teacher and a student at temperature 0.05 with finite losses and no leaked tensors', async () => {
+  it('trains a tabular teacher and a student at temperature 0.05 with finite losses, leaking no tensors', async () => {
     const config = parsePipelineConfig({
       dataPath: join(FIXTURES, 'L14-small.csv'),
       label: 'label',
