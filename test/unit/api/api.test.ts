@@ -2,21 +2,20 @@
  * The HTTP API booted as in production (Nest on fastify) against an embedded PGlite registry in a
  * temporary DISTILLERY_HOME; requests go through fastify's `inject`, without a socket.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { Client } from 'pg';
 
 import { AppModule } from '../../../api/app.module';
 import { loadListenSettings } from '../../../api/listen-settings';
 import { RegistryService } from '../../../api/registry/registry.service';
 import type { RegistryDriver } from '../../../registry/db';
 import { registerModelVersion } from '../../../registry/repository';
-import { DRIVERS, POSTGRES_ADMIN_URL, registerInput } from '../registry/helpers';
+import { createTestDatabase } from '../../support/postgres';
+import { DRIVERS, registerInput } from '../registry/helpers';
 
 const ENV_KEYS = ['DISTILLERY_HOME', 'DATABASE_URL'] as const;
 
@@ -31,25 +30,6 @@ async function bootApp(env: Partial<Record<(typeof ENV_KEYS)[number], string>>):
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
-}
-
-/** A fresh, empty PostgreSQL database; returns its URL and a way to drop it. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `distillery_api_${randomBytes(6).toString('hex')}`;
-  await admin(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('Distillery API', () => {
@@ -69,7 +49,7 @@ describe('Distillery API', () => {
 
     beforeAll(async () => {
       home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-api-'));
-      const database = driver === 'postgres' ? await createPostgresDatabase() : undefined;
+      const database = driver === 'postgres' ? await createTestDatabase('distillery_api') : undefined;
       dropDatabase = database?.drop;
       app = await bootApp({ DISTILLERY_HOME: home, DATABASE_URL: database?.url });
     });

@@ -2,22 +2,19 @@
  * Test support for the registry: a fresh database per test file on each driver, and realistic
  * registration inputs built from tiny, content-addressed fake artifacts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { sql } from 'drizzle-orm';
-import { Client } from 'pg';
 
 import type { ArtifactKind, StepName } from '../../../common/constants';
 import type { ArtifactRef, StepRecord } from '../../../common/contracts';
 import { openRegistry } from '../../../registry/db';
 import type { Registry, RegistryDriver } from '../../../registry/db';
 import type { RegisterInput } from '../../../registry/types';
-
-/** Maintenance database used to create and drop the per-file test databases. */
-export const POSTGRES_ADMIN_URL = process.env.DISTILLERY_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+import { createTestDatabase as createPostgresTestDatabase } from '../../support/postgres';
 
 /** The drivers every behaviour runs against; set DISTILLERY_TEST_POSTGRES=skip to run PGlite only. */
 export const DRIVERS: readonly RegistryDriver[] =
@@ -45,25 +42,12 @@ function createPgliteDatabase(): TestDatabase {
 }
 
 async function createPostgresDatabase(): Promise<TestDatabase> {
-  const name = `distillery_test_${randomBytes(6).toString('hex')}`;
-  await admin(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
+  const database = await createPostgresTestDatabase('distillery_test');
   return {
     driver: 'postgres',
-    open: () => openRegistry({ databaseUrl: url.toString(), dataDir: os.tmpdir() }),
-    destroy: () => admin(`drop database if exists ${name} with (force)`),
+    open: () => openRegistry({ databaseUrl: database.url, dataDir: os.tmpdir() }),
+    destroy: database.drop,
   };
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 /** SHA-256 of a string, hex. */
