@@ -8,12 +8,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral, withDuckDb } from './duckdb';
 import { CsvParseError, SchemaError } from './errors';
 import { makeFrame, type Cell, type ColumnType, type Frame } from './frame';
+import { inferColumn, type IdentifierColumn, type NumberFormat } from './infer';
 
 /** How to read a file. Every field is optional; unset fields are detected by DuckDB's sniffer. */
-export interface ReadOptions {
+export interface ReadOptions extends NumberFormat {
   /** Field delimiter, e.g. `','`, `'\t'`, `';'`. Default: sniffed. */
   delimiter?: string;
-  /** Whether the first record holds column names. Default: sniffed. */
+  /** Whether the first record holds column names. Default: sniffed; set it to override the sniffer. */
   header?: boolean;
   /**
    * Text encoding: `'utf-8'` (default), `'latin-1'` (aliases `latin1`, `iso-8859-1`) or `'utf-16'`.
@@ -47,6 +48,11 @@ export interface ReadReport {
   header: boolean;
   encoding: string;
   missingValues: string[];
+  /** Decimal and thousands separators used to parse numbers (`'.'` and none unless given). */
+  decimal: string;
+  thousands: string | null;
+  /** Columns kept as exact text because they identify rows rather than measure anything. */
+  identifiers: IdentifierColumn[];
 }
 
 /** One record DuckDB rejected. `line` is the physical line (1-based) where the record starts. */
@@ -67,14 +73,14 @@ interface Dialect {
 
 const MAX_BAD_LINES = 20;
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
-const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const ZERO_PADDED = /^[+-]?0\d/;
 
 /**
- * Reads the delimited file at `path`. Types are inferred over the whole column: `'number'` when
- * every non-missing cell is a finite decimal number, else `'string'`. Integers beyond 2^53 and
- * zero-padded values (`007`) keep the column `'string'`, as they are identifiers, not quantities.
- * A UTF-8 byte-order mark is dropped; an empty header cell is named `column<position>` (1-based).
+ * Reads the delimited file at `path`. Types are inferred over the whole column by
+ * {@link inferColumn}: `'number'` when every non-missing cell is a finite number (written with the
+ * given decimal and thousands separators), else `'string'`. Identifiers (integers beyond 2^53,
+ * zero-padded codes, columns named "id", an unnamed row counter) stay exact `'string'` and are
+ * listed in `report.identifiers`. A UTF-8 byte-order mark is dropped (with or without a header);
+ * an empty header cell is named `column<position>` (1-based).
  *
  * Throws {@link CsvParseError} for ragged records (every bad line listed with expected and found
  * field counts; nothing is returned), invalid UTF-8 and unreadable files, and {@link SchemaError}
@@ -93,6 +99,7 @@ export async function readCsv(path: string, options: ReadOptions = {}): Promise<
 async function readDelimited(path: string, options: ReadOptions): Promise<{ frame: Frame; report: ReadReport }> {
   const bytes = await readFile(path);
   const encoding = normaliseEncoding(options.encoding);
+  assertSeparators(options);
   if (bytes.length === 0) throw new CsvParseError(`${path} is empty`, { path });
   if (encoding === 'utf-8') assertUtf8(bytes, path);
 
@@ -104,6 +111,20 @@ async function readDelimited(path: string, options: ReadOptions): Promise<{ fram
   });
 
   return buildFrame(columns, dialect, options);
+}
+
+/** Fails when the number separators collide with each other or with the delimiter. */
+function assertSeparators(options: ReadOptions): void {
+  const { decimal, thousands, delimiter } = options;
+  if (decimal !== undefined && decimal !== '.' && decimal !== ',') {
+    throw new SchemaError(`decimal separator must be '.' or ',', got '${decimal}'`, { decimal });
+  }
+  if (thousands !== undefined && thousands === (decimal ?? '.')) {
+    throw new SchemaError(`thousands and decimal separators are both '${thousands}'`, { decimal, thousands });
+  }
+  if (delimiter !== undefined && (delimiter === decimal || delimiter === thousands)) {
+    throw new SchemaError(`the delimiter '${delimiter}' is also a number separator`, { delimiter, decimal, thousands });
+  }
 }
 
 function normaliseEncoding(encoding: string | undefined): string {
@@ -278,34 +299,51 @@ function buildFrame(
   dialect: Dialect,
   options: ReadOptions,
 ): { frame: Frame; report: ReadReport } {
-  const names = dialect.header
-    ? headerNames(rawColumns.map((cells) => cells[0] ?? null))
-    : plainNames(rawColumns.length, options.columnNames);
+  const first = rawColumns[0];
+  if (first && typeof first[0] === 'string') first[0] = first[0].replace(/^\uFEFF/, '');
+  const header = rawColumns.map((cells) => (dialect.header ? (cells[0] ?? '').trim() : ''));
+  const names = dialect.header ? headerNames(header) : plainNames(rawColumns.length, options.columnNames);
   assertUniqueNames(names);
   const start = dialect.header ? 1 : 0;
-  const rows = Math.max(0, (rawColumns[0]?.length ?? 0) - start);
   const missing = new Set(options.missingValues ?? []);
+  const cells = rawColumns.map((column) => column.slice(start).map((cell) => markMissing(cell, missing)));
+  const unnamed = header.map((name) => dialect.header && name === '');
+  const { frame, report } = frameFromText(names, cells, options, unnamed);
+  return { frame, report: { ...report, ...dialect, missingValues: [...missing] } };
+}
 
+/** The part of a {@link ReadReport} that depends on the cells, not on the file's dialect. */
+export type CellReport = Pick<ReadReport, 'rows' | 'columns' | 'decimal' | 'thousands' | 'identifiers'>;
+
+/**
+ * Builds a frame from text columns (`null` is missing), inferring each column's type over all its
+ * cells. `unnamed[c]` tells that column `c` had no header name (a candidate row counter).
+ */
+export function frameFromText(
+  names: readonly string[],
+  cells: readonly (string | null)[][],
+  format: NumberFormat,
+  unnamed: readonly boolean[] = [],
+): { frame: Frame; report: CellReport } {
   const types: Record<string, ColumnType> = {};
   const values: Record<string, Cell[]> = {};
   const columns: ColumnReport[] = [];
+  const identifiers: IdentifierColumn[] = [];
   names.forEach((name, c) => {
-    const parsed = parseColumn((rawColumns[c] ?? []).slice(start).map((cell) => markMissing(cell, missing)));
+    const parsed = inferColumn(name, cells[c] ?? [], format, unnamed[c] ?? false);
     types[name] = parsed.type;
     values[name] = parsed.cells;
     columns.push({ name, type: parsed.type, missing: parsed.cells.filter((cell) => cell === null).length });
+    if (parsed.identifier) identifiers.push({ name, reason: parsed.identifier });
   });
 
   const frame = makeFrame(names, types, values);
-  const report = { rows, columns, ...dialect, missingValues: [...missing] };
-  return { frame, report };
+  const numbers = { decimal: format.decimal ?? '.', thousands: format.thousands ?? null };
+  return { frame, report: { rows: frame.rowCount, columns, ...numbers, identifiers } };
 }
 
-function headerNames(header: readonly (string | null)[]): string[] {
-  return header.map((cell, c) => {
-    const name = (cell ?? '').replace(/^\uFEFF/, '').trim();
-    return name === '' ? `column${c + 1}` : name;
-  });
+function headerNames(header: readonly string[]): string[] {
+  return header.map((name, c) => (name === '' ? `column${c + 1}` : name));
 }
 
 function plainNames(width: number, columnNames?: readonly string[]): string[] {
@@ -319,40 +357,26 @@ function plainNames(width: number, columnNames?: readonly string[]): string[] {
   return [...columnNames];
 }
 
-/** Fails on the first name that occurs twice, naming all its 1-based positions. */
-function assertUniqueNames(names: readonly string[]): void {
-  for (const name of names) {
-    const positions = names.flatMap((other, i) => (other === name ? [i + 1] : []));
-    if (positions.length > 1) {
-      throw new SchemaError(
-        `duplicate column name "${name}" at positions ${positions.join(' and ')}; rename the columns in the file`,
-        { column: name, positions },
-      );
-    }
-  }
+/**
+ * Fails when a name occurs more than once, naming each duplicated name with all its 1-based
+ * positions (details: the first as `column` and `positions`, every one in `duplicates`).
+ */
+export function assertUniqueNames(names: readonly string[]): void {
+  const duplicates = [...new Set(names)]
+    .map((name) => ({ column: name, positions: names.flatMap((other, i) => (other === name ? [i + 1] : [])) }))
+    .filter((d) => d.positions.length > 1);
+  const first = duplicates[0];
+  if (!first) return;
+  const listed = duplicates.map((d) => `"${d.column}" at positions ${d.positions.join(' and ')}`).join('; ');
+  throw new SchemaError(`duplicate column name ${listed}; rename the columns in the file`, {
+    column: first.column,
+    positions: first.positions,
+    duplicates,
+  });
 }
 
-function markMissing(cell: string | null, missing: ReadonlySet<string>): string | null {
+/** `null` for an empty field or one of the `missing` markers (compared after trimming), else the cell. */
+export function markMissing(cell: string | null, missing: ReadonlySet<string>): string | null {
   if (cell === null || cell === '') return null;
   return missing.size > 0 && missing.has(cell.trim()) ? null : cell;
-}
-
-/** Numbers when every non-missing cell is a plain finite number, else the text unchanged. */
-function parseColumn(cells: (string | null)[]): { type: ColumnType; cells: Cell[] } {
-  const present = cells.filter((cell): cell is string => cell !== null);
-  if (present.length === 0 || !present.every(isPlainNumber)) return { type: 'string', cells };
-  return { type: 'number', cells: cells.map((cell) => (cell === null ? null : Number(cell.trim()))) };
-}
-
-function isPlainNumber(cell: string): boolean {
-  const text = cell.trim();
-  if (!NUMBER_PATTERN.test(text) || ZERO_PADDED.test(text)) return false;
-  const integerPart = (text.replace(/^[+-]/, '').split(/[.eE]/)[0] ?? '').replace(/^0+/, '');
-  return !beyondTwoTo53(integerPart) && Number.isFinite(Number(text));
-}
-
-/** Whether the decimal digits (no leading zeros) exceed 2^53, compared as text to avoid rounding. */
-function beyondTwoTo53(digits: string): boolean {
-  const limit = '9007199254740992';
-  return digits.length > limit.length || (digits.length === limit.length && digits > limit);
 }

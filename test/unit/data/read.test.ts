@@ -5,7 +5,7 @@ import { CsvParseError, SchemaError } from '../../../core/data/errors';
 import { readCsv } from '../../../core/data/read';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CASES = path.resolve(REPO_ROOT, '../shared/cases');
+const CASES = path.resolve(REPO_ROOT, 'test/fixtures/cases');
 const DATASETS = path.resolve(REPO_ROOT, '../shared/datasets');
 
 let scratch: string;
@@ -91,7 +91,7 @@ describe('readCsv', () => {
 
     expect(error).toBeInstanceOf(SchemaError);
     expect(error.message).toContain('"f" at positions 1 and 2');
-    expect(error.details).toEqual({ column: 'f', positions: [1, 2] });
+    expect(error.details).toMatchObject({ column: 'f', positions: [1, 2] });
   });
 
   it('finds duplicate header names that are not adjacent', async () => {
@@ -99,7 +99,7 @@ describe('readCsv', () => {
 
     const error = (await readError(file)) as SchemaError;
 
-    expect(error.details).toEqual({ column: 'score', positions: [2, 4] });
+    expect(error.details).toMatchObject({ column: 'score', positions: [2, 4] });
   });
 
   it('keeps the literal NA as a value; only the empty field is missing by default (L07)', async () => {

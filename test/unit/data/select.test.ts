@@ -11,7 +11,7 @@ import {
 import { wordNgrams, wordTokens } from '../../../core/data/text';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CASES = path.resolve(REPO_ROOT, '../shared/cases');
+const CASES = path.resolve(REPO_ROOT, 'test/fixtures/cases');
 const DATASETS = path.resolve(REPO_ROOT, '../shared/datasets');
 
 async function numericCase(file: string): Promise<{ columns: Record<string, (number | null)[]>; labels: string[] }> {

@@ -3,7 +3,7 @@ import { SplitError } from '../../../core/data/errors';
 import { readCsv } from '../../../core/data/read';
 import { splitCounts, stratifiedSplit } from '../../../core/data/split';
 
-const CASES = path.resolve(__dirname, '../../..', '../shared/cases');
+const CASES = path.resolve(__dirname, '../../..', 'test/fixtures/cases');
 
 function countsByClass(labels: readonly string[], splits: readonly string[]): Record<string, Record<string, number>> {
   const counts: Record<string, Record<string, number>> = {};

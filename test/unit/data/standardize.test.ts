@@ -4,7 +4,7 @@ import { makeFrame } from '../../../core/data/frame';
 import { readCsv } from '../../../core/data/read';
 import { applyStandardizer, fitStandardizer } from '../../../core/data/standardize';
 
-const CASES = path.resolve(__dirname, '../../..', '../shared/cases');
+const CASES = path.resolve(__dirname, '../../..', 'test/fixtures/cases');
 
 describe('fitStandardizer and applyStandardizer', () => {
   it('z-scores with the population std and outputs exactly 0 for constant columns (L09)', async () => {
