@@ -1,24 +1,43 @@
 /**
  * The dedupe step: removes exact duplicate rows, then rows whose text repeats after light
- * normalisation, resolving label conflicts among such repeats by majority.
+ * normalisation, then (optionally) near-duplicate texts found by MinHash/LSH. Groups of repeats
+ * that carry different labels are resolved by a stated policy and listed in the report.
  */
 import { ROW_ID_COLUMN } from '../../common/constants';
 import { takeRows, type Cell, type Frame } from './frame';
+import { nearDuplicateGroups, type MinHashOptions } from './minhash';
 
-/** Which columns carry the label and (optionally) the free text. */
+/** How a group of duplicates with different labels is resolved. */
+export type ConflictPolicy = 'majority' | 'drop' | 'keep';
+
+/** Which columns carry the label and (optionally) the free text, and how to resolve conflicts. */
 export interface DedupeSpec {
   label: string;
   text?: string;
+  /**
+   * `'majority'` (default): keep one row, of the most frequent label (a tie goes to the label seen
+   * first); `'drop'`: drop every row of the group, as its label cannot be trusted; `'keep'`: keep
+   * the first row of each label, leaving the conflict in the data.
+   */
+  policy?: ConflictPolicy;
+  /** When set, a third pass links texts whose word-shingle Jaccard similarity reaches the threshold. */
+  near?: MinHashOptions;
 }
 
-/** A group of rows sharing one normalised text but carrying different labels. */
+/** The pass of {@link dedupeFrame} that found a group. */
+export type DedupeStage = 'normalized' | 'near';
+
+/** A group of rows that repeat one text but carry different labels, and what was kept. */
 export interface DedupeConflict {
-  /** The normalised text, cut to 80 characters. */
+  stage: DedupeStage;
+  /** The normalised text of the group's first row, cut to 80 characters. */
   text: string;
   /** How many rows of the group carry each label. */
   labels: Record<string, number>;
   /** Rows in the group. */
   rows: number;
+  /** Row ids (`ROW_ID_COLUMN`, else the row position) of the rows kept; empty under `'drop'`. */
+  kept: number[];
 }
 
 /** What {@link dedupeFrame} removed and why; JSON-safe. */
@@ -26,8 +45,11 @@ export interface DedupeReport {
   rowsIn: number;
   exactDuplicates: number;
   normalizedDuplicates: number;
+  /** Rows removed by the MinHash pass (0 when it is off). */
+  nearDuplicates: number;
+  policy: ConflictPolicy;
   conflictingGroups: number;
-  /** The first {@link MAX_LISTED_CONFLICTS} conflicting groups, in order of first occurrence. */
+  /** The first {@link MAX_LISTED_CONFLICTS} conflicting groups, in order of stage, then first occurrence. */
   conflicts: DedupeConflict[];
   rowsOut: number;
 }
@@ -37,28 +59,41 @@ export const MAX_LISTED_CONFLICTS = 20;
 const CONFLICT_TEXT_LENGTH = 80;
 
 /**
- * Removes duplicates from `frame` in two stages. First exact duplicates: rows equal in every
- * column except `ROW_ID_COLUMN`; the first occurrence stays. Then, when `spec.text` is given,
- * rows whose text is equal after {@link normalizeForDedupe}: one row per group stays. When the
- * group's labels differ, the majority label wins (a tie goes to the label seen first) and the
- * first row carrying it is kept; the group is reported as a conflict. Surviving rows keep their
- * original order.
+ * Removes duplicates from `frame` in up to three passes. First exact duplicates: rows equal in
+ * every column except `ROW_ID_COLUMN`; the first occurrence stays. Then, when `spec.text` is
+ * given, rows whose text is equal after {@link normalizeForDedupe}; then, when `spec.near` is
+ * given, rows whose texts are near-duplicates ({@link nearDuplicateGroups}). In the last two
+ * passes a group whose rows all share a label keeps its first row; a group with different labels
+ * is resolved by `spec.policy` and reported. Surviving rows keep their original order.
  */
 export function dedupeFrame(frame: Frame, spec: DedupeSpec): { frame: Frame; report: DedupeReport } {
+  const policy = spec.policy ?? 'majority';
   const afterExact = firstOfEachKey(frame, exactKeys(frame));
-  const groups = spec.text === undefined ? undefined : groupByText(frame, afterExact, spec.text);
-  const resolved = groups ? resolveGroups(frame, groups, spec.label) : { keep: afterExact, conflicts: [] };
+  const conflicts: DedupeConflict[] = [];
+  let kept = afterExact;
+  let afterNormalized = afterExact;
+  if (spec.text !== undefined) {
+    const context: Resolution = { frame, label: spec.label, text: spec.text, policy, conflicts };
+    afterNormalized = resolve(context, groupByText(frame, afterExact, spec.text), 'normalized');
+    kept = afterNormalized;
+    if (spec.near) {
+      const texts = afterNormalized.map((row) => cellText(frame.values[spec.text!]![row]));
+      const linked = nearDuplicateGroups(texts, spec.near).map((group) => group.map((i) => afterNormalized[i]!));
+      kept = resolve(context, withSingletons(afterNormalized, linked), 'near');
+    }
+  }
 
-  const keep = [...resolved.keep].sort((a, b) => a - b);
   const report: DedupeReport = {
     rowsIn: frame.rowCount,
     exactDuplicates: frame.rowCount - afterExact.length,
-    normalizedDuplicates: afterExact.length - keep.length,
-    conflictingGroups: resolved.conflicts.length,
-    conflicts: resolved.conflicts.slice(0, MAX_LISTED_CONFLICTS),
-    rowsOut: keep.length,
+    normalizedDuplicates: afterExact.length - afterNormalized.length,
+    nearDuplicates: afterNormalized.length - kept.length,
+    policy,
+    conflictingGroups: conflicts.length,
+    conflicts: conflicts.slice(0, MAX_LISTED_CONFLICTS),
+    rowsOut: kept.length,
   };
-  return { frame: takeRows(frame, keep), report };
+  return { frame: takeRows(frame, kept), report };
 }
 
 /** The text key of the second stage: lower case, runs of whitespace as one space, trimmed. */
@@ -96,24 +131,62 @@ function groupByText(frame: Frame, rows: readonly number[], text: string): Map<s
   return groups;
 }
 
-function resolveGroups(
-  frame: Frame,
-  groups: Map<string, number[]>,
-  label: string,
-): { keep: number[]; conflicts: DedupeConflict[] } {
-  const labels = frame.values[label]!;
-  const keep: number[] = [];
-  const conflicts: DedupeConflict[] = [];
-  for (const [text, rows] of groups) {
-    const counts = labelCounts(rows, labels);
-    const winner = majorityLabel(counts);
-    keep.push(rows.find((row) => cellText(labels[row]) === winner)!);
-    if (counts.size > 1) {
-      const byLabel = Object.fromEntries(counts);
-      conflicts.push({ text: text.slice(0, CONFLICT_TEXT_LENGTH), labels: byLabel, rows: rows.length });
-    }
+/** Groups keyed by their first row, in row order, including rows linked to no other. */
+function withSingletons(rows: readonly number[], linked: readonly number[][]): Map<string, number[]> {
+  const grouped = new Map<number, number[]>(linked.map((group) => [group[0]!, group]));
+  const member = new Set(linked.flat());
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    if (grouped.has(row)) groups.set(String(row), grouped.get(row)!);
+    else if (!member.has(row)) groups.set(String(row), [row]);
   }
-  return { keep, conflicts };
+  return groups;
+}
+
+interface Resolution {
+  frame: Frame;
+  label: string;
+  text: string;
+  policy: ConflictPolicy;
+  /** Conflicting groups found so far, appended to by each pass. */
+  conflicts: DedupeConflict[];
+}
+
+/** Rows kept after resolving every group (sorted); conflicting groups are appended to `conflicts`. */
+function resolve(context: Resolution, groups: Map<string, number[]>, stage: DedupeStage): number[] {
+  const labels = context.frame.values[context.label]!;
+  const keep: number[] = [];
+  for (const rows of groups.values()) {
+    const counts = labelCounts(rows, labels);
+    const kept = counts.size > 1 ? keptRows(rows, labels, counts, context.policy) : [rows[0]!];
+    keep.push(...kept);
+    if (counts.size > 1) context.conflicts.push(describeConflict(context, stage, rows, counts, kept));
+  }
+  return keep.sort((a, b) => a - b);
+}
+
+function keptRows(
+  rows: readonly number[],
+  labels: readonly Cell[],
+  counts: ReadonlyMap<string, number>,
+  policy: ConflictPolicy,
+): number[] {
+  if (policy === 'drop') return [];
+  const winners = policy === 'keep' ? [...counts.keys()] : [majorityLabel(counts)];
+  return winners.map((winner) => rows.find((row) => cellText(labels[row]) === winner)!).sort((a, b) => a - b);
+}
+
+function describeConflict(
+  { frame, text: textColumn }: Resolution,
+  stage: DedupeStage,
+  rows: readonly number[],
+  counts: ReadonlyMap<string, number>,
+  kept: readonly number[],
+): DedupeConflict {
+  const text = normalizeForDedupe(cellText(frame.values[textColumn]![rows[0]!])).slice(0, CONFLICT_TEXT_LENGTH);
+  const ids = frame.values[ROW_ID_COLUMN];
+  const rowId = (row: number): number => (ids ? Number(ids[row]) : row);
+  return { stage, text, labels: Object.fromEntries(counts), rows: rows.length, kept: kept.map(rowId) };
 }
 
 /** Rows per label, in order of each label's first appearance in the group. */
