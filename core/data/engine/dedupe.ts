@@ -1,0 +1,150 @@
+/**
+ * The dedupe step out of core, with the semantics of the in-memory `dedupeFrame`: exact duplicates
+ * first (every column but the row id; the first occurrence stays), then rows whose text is equal
+ * after normalisation, one row per group, the majority label winning.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import { ROW_ID_COLUMN } from '../../../common/constants';
+import { InvalidConfigError } from '../../../common/errors';
+import {
+  MAX_LISTED_CONFLICTS,
+  type ConflictPolicy,
+  type DedupeConflict,
+  type DedupeReport,
+  type DedupeSpec,
+} from '../dedupe';
+import { SchemaError } from '../errors';
+import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
+import { col } from './sql';
+
+/** Input of {@link dedupeParquet}: a cleaned Parquet file (with `__row_id`) in, one out. */
+export interface DedupeParquetInput {
+  inputPath: string;
+  outputPath: string;
+  spec: DedupeSpec;
+  engine?: EngineOptions;
+}
+
+const CONFLICT_TEXT_LENGTH = 80;
+
+/**
+ * Removes duplicate rows of `inputPath` into `outputPath`, rows in `__row_id` order, and reports
+ * what it removed exactly as `dedupeFrame` does. When the normalised-text groups' labels differ,
+ * the most frequent label wins (a tie goes to the label seen first) and the first row carrying it
+ * is kept. Both stages are hash aggregations that spill to disk under the engine's memory limit.
+ */
+export async function dedupeParquet(input: DedupeParquetInput): Promise<DedupeReport> {
+  if (input.spec.near) {
+    throw new InvalidConfigError(
+      'dedupe.near',
+      'near-duplicate (MinHash) detection runs in memory only, not out of core',
+    );
+  }
+  return withEngine(input.engine ?? {}, async ({ connection }) => {
+    const columns = await contentColumns(connection, input.inputPath, input.spec);
+    const source = parquetScan(input.inputPath);
+    await connection.run(
+      `CREATE TEMP TABLE first_exact AS SELECT min(${col(ROW_ID_COLUMN)}) AS id FROM ${source}
+       GROUP BY ${columns.map(col).join(', ')}`,
+    );
+    const keepTable = input.spec.text === undefined ? 'first_exact' : await resolveTextGroups(connection, input);
+    await connection.run(
+      copyToParquet(
+        `SELECT * FROM ${source} WHERE ${col(ROW_ID_COLUMN)} IN (SELECT id FROM ${keepTable})
+         ORDER BY ${col(ROW_ID_COLUMN)}`,
+        input.outputPath,
+      ),
+    );
+    return report(connection, source, input.spec);
+  });
+}
+
+/** Every column except the row id; fails when the label, the text or the row id is absent. */
+async function contentColumns(connection: DuckDBConnection, file: string, spec: DedupeSpec): Promise<string[]> {
+  const names = (await parquetSchema(connection, file)).map((c) => c.name);
+  const needed = [spec.label, ...(spec.text === undefined ? [] : [spec.text]), ROW_ID_COLUMN];
+  const absent = needed.filter((name) => !names.includes(name));
+  if (absent.length > 0) {
+    throw new SchemaError(`column(s) ${absent.join(', ')} not found; available columns: ${names.join(', ')}`, {
+      missing: absent,
+      available: names,
+    });
+  }
+  return names.filter((name) => name !== ROW_ID_COLUMN);
+}
+
+/** Which first rows of the (text, label) groups each conflict policy keeps. */
+const WINNERS: Readonly<Record<ConflictPolicy, string>> = {
+  majority: 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY n DESC, first) = 1',
+  keep: '',
+  drop: 'QUALIFY count(*) OVER (PARTITION BY k) = 1',
+};
+
+/** The rows of a conflicting group that each policy keeps, as a list expression over its label groups. */
+const KEPT_IN_CONFLICT: Readonly<Record<ConflictPolicy, string>> = {
+  majority: '[list(first ORDER BY n DESC, first)[1]]',
+  keep: 'list(first ORDER BY first)',
+  drop: '[]::DOUBLE[]',
+};
+
+/**
+ * Groups the rows that survived the exact stage by (normalised text, label): each group's size
+ * and first row. Under `'majority'` the winner of a text group is its largest label group, ties to
+ * the earliest; under `'keep'` every label group's first row stays; under `'drop'` a text group
+ * with more than one label loses all its rows.
+ */
+async function resolveTextGroups(connection: DuckDBConnection, input: DedupeParquetInput): Promise<string> {
+  const { label, text } = input.spec;
+  await connection.run(
+    `CREATE TEMP TABLE label_groups AS
+     SELECT dedupe_key(${col(text!)}) AS k, ${col(label)} AS label, count(*) AS n, min(${col(ROW_ID_COLUMN)}) AS first
+     FROM ${parquetScan(input.inputPath)} WHERE ${col(ROW_ID_COLUMN)} IN (SELECT id FROM first_exact)
+     GROUP BY k, label`,
+  );
+  await connection.run(
+    `CREATE TEMP TABLE winners AS SELECT first AS id FROM label_groups ${WINNERS[policyOf(input.spec)]}`,
+  );
+  return 'winners';
+}
+
+function policyOf(spec: DedupeSpec): ConflictPolicy {
+  return spec.policy ?? 'majority';
+}
+
+async function report(connection: DuckDBConnection, source: string, spec: DedupeSpec): Promise<DedupeReport> {
+  const byText = spec.text !== undefined;
+  const kept = byText ? '(SELECT count(*) FROM winners)' : '(SELECT count(*) FROM first_exact)';
+  const sql = `SELECT (SELECT count(*) FROM ${source}), (SELECT count(*) FROM first_exact), ${kept}`;
+  const [rowsIn, afterExact, rowsOut] = (await queryRows(connection, sql))[0]!.map(Number) as [number, number, number];
+  const found = byText ? await conflicts(connection, policyOf(spec)) : { count: 0, listed: [] };
+  return {
+    rowsIn,
+    exactDuplicates: rowsIn - afterExact,
+    normalizedDuplicates: afterExact - rowsOut,
+    nearDuplicates: 0,
+    policy: policyOf(spec),
+    conflictingGroups: found.count,
+    conflicts: found.listed,
+    rowsOut,
+  };
+}
+
+/** The conflicting text groups: how many there are, and the first ones by first occurrence. */
+async function conflicts(
+  connection: DuckDBConnection,
+  policy: ConflictPolicy,
+): Promise<{ count: number; listed: DedupeConflict[] }> {
+  const groups = `SELECT k, list(label ORDER BY first) AS labels, list(n ORDER BY first) AS counts, sum(n) AS rows,
+      ${KEPT_IN_CONFLICT[policy]} AS kept, min(first) AS first FROM label_groups GROUP BY k HAVING count(*) > 1`;
+  const count = Number((await queryRows(connection, `SELECT count(*) FROM (${groups})`))[0]![0]);
+  const rows = await queryRows(connection, `${groups} ORDER BY first LIMIT ${MAX_LISTED_CONFLICTS}`);
+  const listed = rows.map(([k, labels, counts, total, kept]): DedupeConflict => ({
+    stage: 'normalized',
+    text: String(k).slice(0, CONFLICT_TEXT_LENGTH),
+    labels: Object.fromEntries((labels as unknown[]).map((l, i) => [String(l), Number((counts as unknown[])[i])])),
+    rows: Number(total),
+    kept: (kept as unknown[]).map(Number),
+  }));
+  return { count, listed };
+}

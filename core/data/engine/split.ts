@@ -1,0 +1,147 @@
+/**
+ * The stratified split of the in-memory core (`stratifiedSplit`), computed over typed arrays: the
+ * label of every row streams out of DuckDB as a class code, the seeded shuffle runs in JS exactly
+ * as the core runs it, and the split of every row goes back as a one-byte column.
+ */
+import { DuckDBDataChunk, UTINYINT, type DuckDBConnection, type DuckDBIntegerVector } from '@duckdb/node-api';
+
+import type { SplitName } from '../../../common/constants';
+import { seededRandom } from '../../util/random';
+import { SplitError } from '../errors';
+import { MIN_ROWS_PER_CLASS, splitCounts, type SplitOptions } from '../split';
+import { queryRows } from './session';
+import { col, compareText, valueLiteral } from './sql';
+
+/** Split codes, as stored in the `splits` table: the index in this list. */
+export const SPLIT_CODES: readonly SplitName[] = ['train', 'validation', 'test'];
+
+/** The column of the `splits` table holding each row's split code. */
+export const SPLIT_CODE_COLUMN = '__split_code';
+
+/** One class: its value as stored, its name (the value as a string) and its row count. */
+export interface LabelClass {
+  value: unknown;
+  name: string;
+  rows: number;
+}
+
+/** The classes of a split, in name order, and its table of per-row split codes. */
+export interface SplitTable {
+  classes: LabelClass[];
+  /** Rows per split. */
+  counts: Record<SplitName, number>;
+  /** Name of the temp table holding one `__split_code` (UTINYINT) per row, in the source's row order. */
+  table: string;
+}
+
+const CHUNK_ROWS = 2048;
+
+/**
+ * Assigns every row of `source` (a relation whose scan order is its row order) a split, exactly as
+ * `stratifiedSplit` does for the same labels and seed, and stores the codes in the temp table
+ * `splits`. Throws {@link SplitError} before assigning anything when the fractions are invalid or
+ * a class has fewer than {@link MIN_ROWS_PER_CLASS} rows.
+ */
+export async function assignSplits(
+  connection: DuckDBConnection,
+  source: string,
+  label: string,
+  options: SplitOptions,
+): Promise<SplitTable> {
+  assertFractions(options);
+  const classes = await labelClasses(connection, source, label);
+  assertClassSizes(classes);
+
+  const codes = await classCodes(connection, source, label, classes);
+  const splits = shuffleIntoSplits(codes, classes, options);
+  await storeSplits(connection, splits);
+  const counts = { train: 0, validation: 0, test: 0 };
+  for (const code of splits) counts[SPLIT_CODES[code]!]++;
+  return { classes, counts, table: 'splits' };
+}
+
+async function labelClasses(connection: DuckDBConnection, source: string, label: string): Promise<LabelClass[]> {
+  const rows = await queryRows(connection, `SELECT ${col(label)}, count(*) FROM ${source} GROUP BY ALL`);
+  const classes = rows.map(([value, count]) => ({ value, name: String(value), rows: Number(count) }));
+  return classes.sort((a, b) => compareText(a.name, b.name));
+}
+
+/** The class index (in name order) of every row, in row order. */
+async function classCodes(
+  connection: DuckDBConnection,
+  source: string,
+  label: string,
+  classes: readonly LabelClass[],
+): Promise<Uint32Array> {
+  const total = classes.reduce((sum, c) => sum + c.rows, 0);
+  const values = classes.map((c) => valueLiteral(c.value)).join(', ');
+  const result = await connection.stream(
+    `SELECT CAST(list_position([${values}], ${col(label)}) - 1 AS INTEGER) FROM ${source}`,
+  );
+  const codes = new Uint32Array(total);
+  let row = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const vector = chunk.getColumnVector(0) as DuckDBIntegerVector;
+    for (let i = 0; i < chunk.rowCount; i++) codes[row++] = vector.getItem(i)!;
+  }
+  return codes;
+}
+
+/**
+ * Per class in name order: its rows (ascending) shuffled by one generator shared across classes
+ * (Fisher–Yates, as `shuffled`), the first `test` to test, the next `validation` to validation.
+ */
+function shuffleIntoSplits(codes: Uint32Array, classes: readonly LabelClass[], options: SplitOptions): Uint8Array {
+  const starts = new Uint32Array(classes.length + 1);
+  classes.forEach((c, i) => (starts[i + 1] = starts[i]! + c.rows));
+  const fill = starts.slice(0, classes.length);
+  const rows = new Uint32Array(codes.length);
+  codes.forEach((code, row) => (rows[fill[code]!++] = row));
+
+  const random = seededRandom(options.seed);
+  const splits = new Uint8Array(codes.length);
+  classes.forEach((c, i) => {
+    const members = rows.subarray(starts[i]!, starts[i + 1]!);
+    for (let k = members.length - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [members[k], members[j]] = [members[j]!, members[k]!];
+    }
+    const { test, validation } = splitCounts(members.length, options);
+    members.forEach((row, k) => (splits[row] = k < test ? 2 : k < test + validation ? 1 : 0));
+  });
+  return splits;
+}
+
+async function storeSplits(connection: DuckDBConnection, splits: Uint8Array): Promise<void> {
+  await connection.run(`CREATE TEMP TABLE splits (${SPLIT_CODE_COLUMN} UTINYINT)`);
+  const appender = await connection.createAppender('splits', 'main', 'temp');
+  for (let start = 0; start < splits.length; start += CHUNK_ROWS) {
+    const part = splits.subarray(start, Math.min(splits.length, start + CHUNK_ROWS));
+    const chunk = DuckDBDataChunk.create([UTINYINT], part.length);
+    chunk.setColumnValues(0, Array.from(part));
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+function assertFractions(options: SplitOptions): void {
+  const { validation, test } = options;
+  const inRange = (f: number): boolean => Number.isFinite(f) && f >= 0 && f < 1;
+  if (!inRange(validation) || !inRange(test) || validation + test >= 1) {
+    throw new SplitError(`validation (${validation}) and test (${test}) must be in [0, 1) and sum to less than 1`, {
+      validation,
+      test,
+    });
+  }
+}
+
+function assertClassSizes(classes: readonly LabelClass[]): void {
+  const small = classes.filter((c) => c.rows < MIN_ROWS_PER_CLASS).map((c) => ({ class: c.name, count: c.rows }));
+  const first = small[0];
+  if (!first) return;
+  throw new SplitError(
+    `class "${first.class}" has ${first.count} row(s); a stratified train/validation/test split needs at least ` +
+      `${MIN_ROWS_PER_CLASS} per class (${small.length} class(es) too small: ${small.map((s) => s.class).join(', ')})`,
+    { class: first.class, count: first.count, minimum: MIN_ROWS_PER_CLASS, classes: small },
+  );
+}

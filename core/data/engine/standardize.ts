@@ -1,0 +1,205 @@
+/**
+ * The split and standardize step out of core: the seeded stratified split of the in-memory core,
+ * then z-scores and one-hot encodings fitted on the training rows only, written as Parquet with a
+ * `__split` column. The fitted transform is the core's {@link Transform}, usable by the core as is.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import { ROW_ID_COLUMN, SPLIT_COLUMN, type SplitName } from '../../../common/constants';
+import { SchemaError } from '../errors';
+import type { SplitOptions } from '../split';
+import {
+  MIN_CATEGORY_COUNT,
+  MISSING_SUFFIX,
+  RARE_CATEGORY,
+  UNKNOWN_CATEGORY,
+  type CategoricalTransform,
+  type NumericTransform,
+  type StandardizeSpec,
+  type Transform,
+} from '../standardize';
+import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
+import { col, compareText, doubleLiteral, inList } from './sql';
+import { assignSplits, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
+
+/** Input of {@link standardizeParquet}: a deduplicated Parquet file in, a standardized one out. */
+export interface StandardizeParquetInput {
+  inputPath: string;
+  outputPath: string;
+  label: string;
+  text?: string;
+  split: SplitOptions;
+  /** Column roles. Default: DOUBLE columns numeric, the others categorical (label, text and row id excluded). */
+  spec?: StandardizeSpec;
+  engine?: EngineOptions;
+}
+
+/** What {@link standardizeParquet} fitted and how it split the rows. */
+export interface StandardizeParquetReport {
+  transform: Transform;
+  /** Class names (labels as strings), sorted. */
+  classes: string[];
+  splits: Record<SplitName, number>;
+  spec: StandardizeSpec;
+}
+
+const RELATIVE_VARIANCE_FLOOR = 1e-12;
+const JOINED = 'joined';
+const SPLIT_CODE = SPLIT_CODE_COLUMN;
+
+/**
+ * Splits the rows of `inputPath` as `stratifiedSplit` does, fits `fitStandardizer`'s parameters on
+ * the training rows with SQL aggregates (a mean pass, then a squared-deviation pass, as the core
+ * computes them), and writes `applyStandardizer`'s output plus `__split` to `outputPath`.
+ * Throws `SplitError` when a class is too small to stratify, before anything is written, and
+ * {@link SchemaError} when a listed numeric column does not hold numbers.
+ */
+export async function standardizeParquet(input: StandardizeParquetInput): Promise<StandardizeParquetReport> {
+  return withEngine(input.engine ?? {}, async ({ connection }) => {
+    const schema = await parquetSchema(connection, input.inputPath);
+    const spec = input.spec ?? columnRoles(schema, input);
+    assertNumeric(schema, spec);
+    const source = parquetScan(input.inputPath);
+    const split = await assignSplits(connection, source, input.label, input.split);
+    await connection.run(
+      `CREATE TEMP VIEW ${JOINED} AS SELECT * FROM ${source} AS source POSITIONAL JOIN ${split.table} AS split`,
+    );
+    await assertAligned(connection, input.label, split);
+
+    const transform: Transform = {
+      version: 1,
+      numeric: await fitNumeric(connection, spec.numeric, split.counts.train),
+      categorical: await Promise.all(spec.categorical.map((name) => fitCategorical(connection, name))),
+    };
+    await connection.run(copyToParquet(applyQuery(schema, transform), input.outputPath));
+    return { transform, classes: split.classes.map((c) => c.name), splits: split.counts, spec };
+  });
+}
+
+function columnRoles(schema: readonly { name: string; type: string }[], input: StandardizeParquetInput) {
+  const roles: StandardizeSpec = { numeric: [], categorical: [] };
+  for (const { name, type } of schema) {
+    if (name === input.label || name === input.text || name === ROW_ID_COLUMN || name === SPLIT_COLUMN) continue;
+    (type === 'DOUBLE' ? roles.numeric : roles.categorical).push(name);
+  }
+  return roles;
+}
+
+function assertNumeric(schema: readonly { name: string; type: string }[], spec: StandardizeSpec): void {
+  const types = new Map(schema.map((c) => [c.name, c.type]));
+  const absent = [...spec.numeric, ...spec.categorical].filter((name) => !types.has(name));
+  if (absent.length > 0) {
+    throw new SchemaError(
+      `column(s) ${absent.join(', ')} not found; available columns: ${[...types.keys()].join(', ')}`,
+      {
+        missing: absent,
+        available: [...types.keys()],
+      },
+    );
+  }
+  const text = spec.numeric.find((name) => types.get(name) !== 'DOUBLE');
+  if (text) throw new SchemaError(`column ${text} is listed as numeric but holds text`, { column: text });
+}
+
+/** Per class, the rows the join sends to each split must be the counts the split assigned. */
+async function assertAligned(connection: DuckDBConnection, label: string, split: SplitTable): Promise<void> {
+  const rows = await queryRows(
+    connection,
+    `SELECT count(*) FILTER (WHERE ${SPLIT_CODE} = 0), count(*) FILTER (WHERE ${SPLIT_CODE} = 1), count(*) FILTER (WHERE ${SPLIT_CODE} = 2),
+       count(*) FILTER (WHERE ${SPLIT_CODE} IS NULL OR ${col(label)} IS NULL) FROM ${JOINED}`,
+  );
+  const [train, validation, test, unmatched] = (rows[0] ?? []).map(Number);
+  const { counts } = split;
+  if (train !== counts.train || validation !== counts.validation || test !== counts.test || unmatched !== 0) {
+    throw new Error(`split codes are not aligned with the rows: ${JSON.stringify({ train, validation, test })}`);
+  }
+}
+
+/** Mean and population std of each numeric column over the training rows, as `fitStandardizer`. */
+async function fitNumeric(
+  connection: DuckDBConnection,
+  names: readonly string[],
+  trainRows: number,
+): Promise<NumericTransform[]> {
+  if (names.length === 0) return [];
+  const sums = await trainAggregates(
+    connection,
+    names.flatMap((n) => [`count(${col(n)})`, `sum(${col(n)})`]),
+  );
+  const means = names.map((_, i) => {
+    const count = Number(sums[2 * i]);
+    return count === 0 ? 0 : Number(sums[2 * i + 1]) / count;
+  });
+  const squares = await trainAggregates(
+    connection,
+    names.map((n, i) => `sum(pow(${col(n)} - ${doubleLiteral(means[i]!)}, 2))`),
+  );
+  return names.map((name, i) => {
+    const count = Number(sums[2 * i]);
+    const missingIndicator = count < trainRows;
+    if (count === 0) return { name, mean: 0, std: 0, zeroVariance: true, missingIndicator };
+    const mean = means[i]!;
+    const std = Math.sqrt(Number(squares[i]) / count);
+    const zeroVariance = std === 0 || std < RELATIVE_VARIANCE_FLOOR * Math.max(1, Math.abs(mean));
+    return { name, mean, std, zeroVariance, missingIndicator };
+  });
+}
+
+async function trainAggregates(connection: DuckDBConnection, expressions: readonly string[]): Promise<unknown[]> {
+  const rows = await queryRows(connection, `SELECT ${expressions.join(', ')} FROM ${JOINED} WHERE ${SPLIT_CODE} = 0`);
+  return rows[0] ?? [];
+}
+
+/** Categories seen in training, sorted; those seen fewer than twice are rare. */
+async function fitCategorical(connection: DuckDBConnection, name: string): Promise<CategoricalTransform> {
+  const rows = await queryRows(
+    connection,
+    `SELECT CAST(${col(name)} AS VARCHAR), count(*) FROM ${JOINED} WHERE ${SPLIT_CODE} = 0 AND ${col(name)} IS NOT NULL
+     GROUP BY ALL`,
+  );
+  const counts = new Map(rows.map(([value, count]) => [String(value), Number(count)]));
+  const sorted = [...counts.keys()].sort(compareText);
+  return {
+    name,
+    categories: sorted.filter((c) => counts.get(c)! >= MIN_CATEGORY_COUNT),
+    rare: sorted.filter((c) => counts.get(c)! < MIN_CATEGORY_COUNT),
+  };
+}
+
+/** Every input column in place (numeric and categorical ones replaced), then `__split`. */
+function applyQuery(schema: readonly { name: string }[], transform: Transform): string {
+  const numeric = new Map(transform.numeric.map((t) => [t.name, t]));
+  const categorical = new Map(transform.categorical.map((t) => [t.name, t]));
+  const columns = schema.flatMap(({ name }) => {
+    const numericFit = numeric.get(name);
+    const categoricalFit = categorical.get(name);
+    if (numericFit) return numericColumns(numericFit);
+    if (categoricalFit) return categoricalColumns(categoricalFit);
+    return [col(name)];
+  });
+  const split = `CASE ${SPLIT_CODE} ${SPLIT_CODES.map((s, i) => `WHEN ${i} THEN '${s}'`).join(' ')} END`;
+  return `SELECT ${columns.join(', ')}, ${split} AS ${col(SPLIT_COLUMN)} FROM ${JOINED}`;
+}
+
+function numericColumns(fit: NumericTransform): string[] {
+  const x = col(fit.name);
+  const scaled = fit.zeroVariance
+    ? 'CAST(0 AS DOUBLE)'
+    : `CASE WHEN ${x} IS NULL THEN CAST(0 AS DOUBLE) ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
+  const columns = [`${scaled} AS ${x}`];
+  if (fit.missingIndicator) {
+    columns.push(`CASE WHEN ${x} IS NULL THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);
+  }
+  return columns;
+}
+
+function categoricalColumns(fit: CategoricalTransform): string[] {
+  const x = `CAST(${col(fit.name)} AS VARCHAR)`;
+  const indicator = (condition: string, slot: string): string =>
+    `CASE WHEN ${condition} THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(`${fit.name}=${slot}`)}`;
+  const columns = fit.categories.map((c) => indicator(inList(x, [c]), c));
+  if (fit.rare.length > 0) columns.push(indicator(inList(x, fit.rare), RARE_CATEGORY));
+  const known = [...fit.categories, ...fit.rare];
+  columns.push(indicator(`${x} IS NULL OR NOT (${inList(x, known)})`, UNKNOWN_CATEGORY));
+  return columns;
+}

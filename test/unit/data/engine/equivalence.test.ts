@@ -1,0 +1,222 @@
+/**
+ * The guarantee of the out-of-core engine: on the same input it gives the same rows, the same
+ * reports, the same fitted statistics (exact doubles) and the same selected features as the
+ * in-memory core, step by step, as activities/data.ts chains them.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { ROW_ID_COLUMN, SPLIT_COLUMN } from '../../../../common/constants';
+import { cleanFrame, type CleanSpec } from '../../../../core/data/clean';
+import { dedupeFrame } from '../../../../core/data/dedupe';
+import { quoteLiteral, withDuckDb } from '../../../../core/data/duckdb';
+import {
+  cleanCsv,
+  dedupeParquet,
+  selectFeaturesParquet,
+  standardizeParquet,
+  type EngineOptions,
+} from '../../../../core/data/engine';
+import { column, makeFrame, withColumn, type Cell, type ColumnType, type Frame } from '../../../../core/data/frame';
+import { readCsv, type ReadOptions } from '../../../../core/data/read';
+import { scoreTabularFeatures, selectTopK } from '../../../../core/data/select';
+import { stratifiedSplit } from '../../../../core/data/split';
+import { applyStandardizer, fitStandardizer } from '../../../../core/data/standardize';
+import { seededRandom } from '../../../../core/util/random';
+
+const DATASETS = path.resolve(__dirname, '../../../../..', 'shared/datasets');
+const SPLIT = { seed: 7, validation: 0.15, test: 0.15 };
+const TOP_K = 4;
+
+let folder: string;
+let engine: EngineOptions;
+
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'engine-equivalence-'));
+  engine = { memoryLimit: '256MB', tempDirectory: path.join(folder, 'spill'), threads: 2 };
+});
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+interface Case {
+  file: string;
+  spec: CleanSpec;
+  read: Pick<ReadOptions, 'delimiter' | 'missingValues'>;
+}
+
+/** The in-memory chain of activities/data.ts: read, clean, dedupe, split, standardize, score. */
+async function inMemory({ file, spec, read }: Case) {
+  const { frame } = await readCsv(file, read);
+  const cleaned = cleanFrame(frame, spec);
+  const deduped = dedupeFrame(cleaned.frame, { label: spec.label, text: spec.text });
+  const labels = column(deduped.frame, spec.label).map((v) => String(v));
+  const withSplit = withColumn(deduped.frame, SPLIT_COLUMN, 'string', stratifiedSplit(labels, SPLIT));
+  const trainRows = rowsWhere(column(withSplit, SPLIT_COLUMN), 'train');
+  const roles = { numeric: [] as string[], categorical: [] as string[] };
+  for (const name of deduped.frame.columns) {
+    if (name === spec.label || name === spec.text || name === ROW_ID_COLUMN) continue;
+    (deduped.frame.types[name] === 'number' ? roles.numeric : roles.categorical).push(name);
+  }
+  const transform = fitStandardizer(withSplit, trainRows, roles);
+  const standardized = applyStandardizer(transform, withSplit);
+  const reserved = new Set([spec.label, spec.text, ROW_ID_COLUMN, SPLIT_COLUMN]);
+  const candidates = standardized.columns.filter((c) => !reserved.has(c) && standardized.types[c] === 'number');
+  const trainLabels = trainRows.map((r) => String(column(standardized, spec.label)[r]));
+  const columns = Object.fromEntries(
+    candidates.map((name) => [name, trainRows.map((r) => column(standardized, name)[r] as number | null)]),
+  );
+  const scores = scoreTabularFeatures(columns, trainLabels, 'anova');
+  const selected = selectTopK(scores, TOP_K).map((s) => s.name);
+  return { cleaned, deduped, transform, standardized, scores, selected };
+}
+
+/** The engine chain over Parquet files. */
+async function outOfCore({ file, spec, read }: Case) {
+  const paths = { cleaned: out('cleaned'), deduped: out('deduped'), standardized: out('standardized') };
+  const clean = await cleanCsv({ csvPath: file, outputPath: paths.cleaned, spec, read, engine });
+  const dedupe = await dedupeParquet({
+    inputPath: paths.cleaned,
+    outputPath: paths.deduped,
+    spec: { label: spec.label, text: spec.text },
+    engine,
+  });
+  const standardize = await standardizeParquet({
+    inputPath: paths.deduped,
+    outputPath: paths.standardized,
+    label: spec.label,
+    text: spec.text,
+    split: SPLIT,
+    engine,
+  });
+  const select = await selectFeaturesParquet({
+    inputPath: paths.standardized,
+    label: spec.label,
+    text: spec.text,
+    maxTabularFeatures: TOP_K,
+    engine,
+  });
+  return {
+    clean,
+    dedupe,
+    standardize,
+    select,
+    cleaned: await readParquet(paths.cleaned),
+    deduped: await readParquet(paths.deduped),
+    standardized: await readParquet(paths.standardized),
+  };
+}
+
+let counter = 0;
+function out(step: string): string {
+  counter += 1;
+  return path.join(folder, `${step}-${counter}.parquet`);
+}
+
+function rowsWhere(cells: readonly Cell[], value: string): number[] {
+  return cells.flatMap((cell, row) => (cell === value ? [row] : []));
+}
+
+async function readParquet(file: string): Promise<Frame> {
+  return withDuckDb(async (db) => {
+    const result = await db.runAndReadAll(`SELECT * FROM read_parquet(${quoteLiteral(file)})`);
+    const names = result.columnNames();
+    const types: Record<string, ColumnType> = {};
+    result.columnTypes().forEach((t, i) => (types[names[i]!] = t.toString() === 'DOUBLE' ? 'number' : 'string'));
+    const columns = result.getColumnsJS();
+    const values = Object.fromEntries(names.map((name, i) => [name, (columns[i] ?? []) as Cell[]]));
+    return makeFrame(names, types, values);
+  });
+}
+
+async function expectSameResults(input: Case): Promise<void> {
+  const expected = await inMemory(input);
+  const actual = await outOfCore(input);
+
+  const { columns, ...cleanReport } = actual.clean;
+  expect(cleanReport).toEqual(expected.cleaned.report);
+  expect(columns).toEqual(
+    expected.cleaned.frame.columns
+      .filter((c) => c !== ROW_ID_COLUMN)
+      .map((name) => ({
+        name,
+        type: expected.cleaned.frame.types[name],
+      })),
+  );
+  expect(actual.cleaned).toEqual(expected.cleaned.frame);
+
+  expect(actual.dedupe).toEqual(expected.deduped.report);
+  expect(actual.deduped).toEqual(expected.deduped.frame);
+
+  expect(actual.standardize.transform).toEqual(expected.transform);
+  expect(actual.standardized).toEqual(expected.standardized);
+
+  expect(actual.select.scores).toEqual(expected.scores);
+  expect(actual.select.selected).toEqual(expected.selected);
+}
+
+/** A seeded file with every hard case the steps handle: see the comments on each column. */
+function syntheticCsv(rows: number): string {
+  const random = seededRandom(11);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const texts = [
+    'Free entry now',
+    '  free   ENTRY now ',
+    'caf\u0065\u0301 au lait',
+    'fish &amp; chips &amp;lt;b&amp;gt; &#x41;&#66; &bogus; & more',
+    'see you at 5',
+    '&nbsp;',
+    '   ',
+    '',
+    'Tab\tseparated  words',
+  ];
+  const lines = ['label,x,y,const,code,colour,note'];
+  for (let i = 0; i < rows; i++) {
+    const label = random() < 0.03 ? pick(['', 'NA', '  ']) : pick(['spam', 'ham', ' ham', 'eggs']);
+    const x = random() < 0.08 ? pick(['', 'NA']) : (random() * 200 - 100).toFixed(Math.floor(random() * 6));
+    const y = random() < 0.05 ? '' : String(Math.round(random() * 1000) / 8);
+    const code = pick(['007', '12', '9007199254740993']);
+    const colour = random() < 0.1 ? '' : pick(['red', 'Red ', 'blue', 'green', 'mauve-' + i]);
+    const note = pick(texts);
+    lines.push(`${label},${x},${y},3.25,${code},${colour},"${note.replace(/"/g, '""')}"`);
+    if (random() < 0.06) lines.push(lines[lines.length - 1]!);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('the out-of-core engine against the in-memory core', () => {
+  it('gives the same cells, reports, statistics and selection on a file of hard cases', async () => {
+    const file = path.join(folder, 'synthetic.csv');
+    await writeFile(file, syntheticCsv(600));
+    await expectSameResults({
+      file,
+      spec: { label: 'label', text: 'note', features: ['x', 'y', 'const', 'code', 'colour'] },
+      read: { missingValues: ['NA'] },
+    });
+  });
+
+  it('gives the same results on the red wine quality data (semicolons, numeric label)', async () => {
+    await expectSameResults({
+      file: path.join(DATASETS, 'wine_quality/winequality-red.csv'),
+      spec: {
+        label: 'quality',
+        features: ['fixed acidity', 'volatile acidity', 'citric acid', 'residual sugar', 'chlorides', 'alcohol'],
+      },
+      read: { delimiter: ';' },
+    });
+  });
+
+  it('gives the same results on the clothing reviews (text, missing values, conflicting duplicates)', async () => {
+    await expectSameResults({
+      file: path.join(DATASETS, 'womens_clothing_reviews/womens_clothing_ecommerce_reviews.csv'),
+      spec: {
+        label: 'Recommended IND',
+        text: 'Review Text',
+        features: ['Age', 'Rating', 'Positive Feedback Count', 'Division Name', 'Department Name'],
+      },
+      read: {},
+    });
+  });
+});
