@@ -1,7 +1,9 @@
 /**
  * `evaluate` (accelerator task queue): scores the held-out test split with the teacher, the
- * distilled student, the hard-label student and a majority-class baseline; measures per-row
- * prediction latency of teacher and student on raw records; and applies the promotion gate.
+ * distilled student, the hard-label student, a majority-class baseline, a TF-IDF + logistic
+ * regression baseline fitted on the training split, and — when one exists and is comparable —
+ * the version holding the production alias (champion/challenger); measures per-row latency,
+ * throughput and size; and applies the promotion gate.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -15,13 +17,18 @@ import { createBundlePredictor, decide, type StudentBundle } from '../core/bundl
 import { expectedCalibrationError } from '../core/ml/calibration';
 import { column, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
-import { classificationMetrics, softmax, type ClassificationMetrics } from '../core/ml/metrics';
+import { fitTfidfLogReg } from '../core/ml/baseline/tfidf-logreg';
+import { argmax, classificationMetrics, softmax, type ClassificationMetrics } from '../core/ml/metrics';
 import { decodeWeights, denseRow, mlpLogits } from '../core/ml/mlp';
-import type { SentenceEncoder } from '../core/ml/teacher/types';
+import { loadChampion, type ChampionInfo } from './champion';
 import type { ActivityDeps } from './deps';
 import { asStep } from './failures';
-import { labelIndices, rowsOfSplit, type PreparedTransform } from './prepared';
-import type { StoredTeacherHead } from './teacher';
+import { decideGate, type GateDecision } from './gate';
+import { beat } from './heartbeat';
+import { labelIndices, rowsOfSplit, tabularMatrix, textsOf, type PreparedTransform } from './prepared';
+import { teacherEncoder, type StoredTeacherHead } from './teacher';
+
+export type { GateCheck, GateDecision } from './gate';
 
 /** Input of `evaluate`. */
 export interface EvaluateInput {
@@ -33,15 +40,6 @@ export interface EvaluateInput {
   readonly teacherHead: ArtifactRef;
   readonly student: ArtifactRef;
   readonly hardLabelStudent: ArtifactRef;
-}
-
-/** The promotion gate's decision and why. */
-export interface GateDecision {
-  readonly passed: boolean;
-  readonly reason: string;
-  readonly studentMacroF1: number;
-  readonly teacherMacroF1: number;
-  readonly minMacroF1Ratio: number;
 }
 
 /** Headline figures of one evaluated model (the full metrics are in the evaluation artifact). */
@@ -63,13 +61,20 @@ export interface ModelFigures {
 /** The summary `evaluate` returns through Temporal (the full metrics are in its artifact). */
 export interface EvaluationSummary {
   readonly testRows: number;
+  /**
+   * By model: teacher, student, hardLabelStudent, tfidfLogReg, majority, and champion when the
+   * production version was scored on the same rows.
+   */
   readonly figures: Readonly<Record<string, ModelFigures>>;
   readonly gate: GateDecision;
   readonly agreementWithTeacher: number;
+  readonly champion: ChampionInfo;
 }
 
 const LATENCY_ROWS = 200;
 const TEACHER_LATENCY_ROWS = 20;
+/** L-BFGS iterations of the TF-IDF baseline at most. */
+const BASELINE_ITERATIONS = 200;
 
 /** Creates the evaluation activity. */
 export function createEvaluationActivities(deps: ActivityDeps) {
@@ -77,38 +82,53 @@ export function createEvaluationActivities(deps: ActivityDeps) {
   async function evaluate(input: EvaluateInput): Promise<StepResult<EvaluationSummary>> {
     return asStep(async () => {
       await initBackend();
-      const frame = await readFrame(deps.store, input.standardized);
-      const transform = await deps.store.getJson<PreparedTransform>(input.transform);
-      const testRows = rowsOfSplit(frame, 'test');
-      const truth = labelIndices(frame, transform, testRows);
-      const raw = await rawTestRecords(deps.store, input.cleaned, frame, testRows);
-      const models = await scoreModels(deps, input, frame, transform, testRows, raw);
+      const data = await loadTestData(deps.store, input);
+      const { models, champion } = await scoreModels(deps, input, data);
       const metrics = Object.fromEntries(
-        Object.entries(models).map(([name, m]) => [
-          name,
-          classificationMetrics(truth, m.probabilities, transform.labels, m.predicted),
-        ]),
+        Object.entries(models).map(([name, m]) => [name, metricsOf(data, m)] as const),
       );
       const figures = Object.fromEntries(
-        Object.entries(metrics).map(([name, m]) => [name, headline(m, models[name]!, truth)]),
+        Object.entries(metrics).map(([name, m]) => [name, headline(m, models[name]!, data.truth)]),
       );
-      const gate = decideGate(metrics.student!, metrics.teacher!, input.config.gate.minMacroF1Ratio);
+      const gate = decideGate(
+        { student: metrics.student!, teacher: metrics.teacher!, champion, championMetrics: metrics.champion },
+        input.config.gate,
+      );
       const agreement = agreementOf(models.student!.probabilities, models.teacher!.probabilities);
-      const report = {
-        testRows: testRows.length,
-        labels: transform.labels,
-        metrics,
-        gate,
-        agreementWithTeacher: agreement,
-      };
+      const testRows = data.testRows.length;
+      const report = { testRows, labels: data.transform.labels, metrics, gate, agreementWithTeacher: agreement };
       const output = await deps.store.putJson('evaluation', report);
       log.info('step finished', { step: 'evaluate', gate: gate.passed, studentMacroF1: gate.studentMacroF1 });
-      const summary = { testRows: testRows.length, figures, gate, agreementWithTeacher: agreement };
+      const summary = { testRows, figures, gate, agreementWithTeacher: agreement, champion };
       return { outputs: { evaluation: output }, summary };
     });
   }
 
   return { evaluate };
+}
+
+/** The test split as the models see it: standardized rows, raw records, true classes. */
+interface TestData {
+  readonly frame: Frame;
+  readonly transform: PreparedTransform;
+  readonly testRows: readonly number[];
+  readonly truth: readonly number[];
+  /** The test rows as cleaned records (before standardization): what a caller would send. */
+  readonly raw: readonly RawRecord[];
+  readonly rawColumns: readonly string[];
+}
+
+async function loadTestData(store: ArtifactStore, input: EvaluateInput): Promise<TestData> {
+  const frame = await readFrame(store, input.standardized);
+  const transform = await store.getJson<PreparedTransform>(input.transform);
+  const testRows = rowsOfSplit(frame, 'test');
+  const truth = labelIndices(frame, transform, testRows);
+  const cleaned = await readFrame(store, input.cleaned);
+  return { frame, transform, testRows, truth, raw: rawRecords(cleaned, frame, testRows), rawColumns: cleaned.columns };
+}
+
+function metricsOf(data: TestData, scored: Scored): ClassificationMetrics {
+  return classificationMetrics(data.truth, scored.probabilities, data.transform.labels, scored.predicted);
 }
 
 interface Scored {
@@ -130,51 +150,101 @@ interface LatencyFigures {
 
 type RawRecord = Record<string, string | number | null>;
 
-async function rawTestRecords(store: ArtifactStore, cleaned: ArtifactRef, frame: Frame, testRows: number[]) {
-  const raw = await readFrame(store, cleaned);
-  const byRowId = new Map(column(raw, '__row_id').map((id, i) => [Number(id), i] as const));
+function rawRecords(cleaned: Frame, frame: Frame, testRows: readonly number[]): RawRecord[] {
+  const byRowId = new Map(column(cleaned, '__row_id').map((id, i) => [Number(id), i] as const));
   const rowIds = column(frame, '__row_id');
   return testRows.map((r) => {
     const source = byRowId.get(Number(rowIds[r]))!;
-    return Object.fromEntries(raw.columns.map((c) => [c, raw.values[c]![source] ?? null])) as RawRecord;
+    return Object.fromEntries(cleaned.columns.map((c) => [c, cleaned.values[c]![source] ?? null])) as RawRecord;
   });
 }
 
-async function scoreModels(
-  deps: ActivityDeps,
-  input: EvaluateInput,
-  frame: Frame,
-  transform: PreparedTransform,
-  testRows: number[],
-  raw: RawRecord[],
-): Promise<Record<string, Scored>> {
-  const logits = await readFrame(deps.store, input.teacherLogits);
-  const teacher = testRows.map((r) => softmax(transform.labels.map((_, k) => Number(logits.values[`logit_${k}`]![r]))));
-  const student = await scoreStudent(deps.store, input.student, raw);
-  const hardLabel = await scoreStudent(deps.store, input.hardLabelStudent, raw);
-  const teacherCost = await measureTeacher(deps, input.teacherHead, raw, transform);
-  return {
-    teacher: { probabilities: teacher, ...teacherCost },
-    student,
-    hardLabelStudent: hardLabel,
-    majority: { probabilities: majorityBaseline(frame, transform, testRows.length) },
+async function scoreModels(deps: ActivityDeps, input: EvaluateInput, data: TestData) {
+  const progress = (done: number) => beat({ phase: 'evaluating', done, total: 5 });
+  const studentBundle = await deps.store.getJson<StudentBundle>(input.student);
+  const student = scoreBundle(studentBundle, data.raw, input.student.bytes);
+  const hardLabel = scoreBundle(await deps.store.getJson<StudentBundle>(input.hardLabelStudent), data.raw);
+  progress(1);
+  const teacher = { probabilities: await teacherProbabilities(deps.store, input.teacherLogits, data) };
+  const teacherCost = await measureTeacher(deps, input, data);
+  progress(2);
+  const baseline = await scoreBaseline(data, studentBundle.student.spec.tabular);
+  progress(3);
+  const champion = await loadChampion(
+    await deps.registry(),
+    deps.store,
+    input.config.modelName,
+    data.transform,
+    data.rawColumns,
+  );
+  const championScored: Record<string, Scored> = champion.bundle
+    ? { champion: scoreBundle(champion.bundle, data.raw) }
+    : {};
+  progress(4);
+  const models: Record<string, Scored> = {
+    teacher: { ...teacher, ...teacherCost },
+    student: { ...student, sizeBytes: input.student.bytes },
+    hardLabelStudent: { ...hardLabel, sizeBytes: input.hardLabelStudent.bytes },
+    tfidfLogReg: baseline,
+    majority: { probabilities: majorityBaseline(data) },
+    ...championScored,
   };
+  return { models, champion: champion.info };
 }
 
-async function scoreStudent(store: ArtifactStore, ref: ArtifactRef, raw: RawRecord[]): Promise<Scored> {
-  const bundle = await store.getJson<StudentBundle>(ref);
+async function teacherProbabilities(store: ArtifactStore, ref: ArtifactRef, data: TestData): Promise<Float64Array[]> {
+  const logits = await readFrame(store, ref);
+  const columns = data.transform.labels.map((_, k) => column(logits, `logit_${k}`));
+  return data.testRows.map((r) => softmax(columns.map((c) => Number(c[r]))));
+}
+
+/** A student bundle on raw records: calibrated probabilities, decisions, latency and throughput. */
+function scoreBundle(bundle: StudentBundle, raw: readonly RawRecord[], sizeBytes?: number): Scored {
   const predict = createBundlePredictor(bundle);
   const probabilities = predict(raw);
   const predicted = probabilities.map((p) => decide(bundle.decision, p));
   const started = performance.now();
   predict(raw).forEach((p) => decide(bundle.decision, p));
-  const batchSeconds = (performance.now() - started) / 1000;
+  const throughput = raw.length / ((performance.now() - started) / 1000);
   const times = raw.slice(0, LATENCY_ROWS).map((record) => {
     const start = performance.now();
     decide(bundle.decision, predict([record])[0]!);
     return performance.now() - start;
   });
-  return { probabilities, predicted, latency: latencyFigures(times, raw.length / batchSeconds), sizeBytes: ref.bytes };
+  const size = sizeBytes === undefined ? {} : { sizeBytes };
+  return { probabilities, predicted, latency: latencyFigures(times, throughput), ...size };
+}
+
+/**
+ * TF-IDF over word 1–2-grams of the training split's texts, plus the student's tabular columns,
+ * into multinomial logistic regression. Its latency is measured on standardized rows.
+ */
+async function scoreBaseline(data: TestData, tabular: readonly string[]): Promise<Scored> {
+  const { frame, transform } = data;
+  const train = rowsOfSplit(frame, 'train');
+  const model = await fitTfidfLogReg(
+    {
+      texts: textsOf(frame, transform, train),
+      tabular: tabularMatrix(frame, tabular, train),
+      labels: labelIndices(frame, transform, train),
+      classes: transform.labels.length,
+    },
+    {
+      maxIterations: BASELINE_ITERATIONS,
+      onIteration: (done) => beat({ phase: 'fitting the TF-IDF baseline', done, total: BASELINE_ITERATIONS }),
+    },
+  );
+  const texts = textsOf(frame, transform, data.testRows);
+  const values = tabularMatrix(frame, tabular, data.testRows);
+  const started = performance.now();
+  const probabilities = texts.map((text, i) => model.predict(text, values[i]!));
+  const throughput = texts.length / ((performance.now() - started) / 1000);
+  const times = texts.slice(0, LATENCY_ROWS).map((text, i) => {
+    const start = performance.now();
+    argmax(model.predict(text, values[i]!));
+    return performance.now() - start;
+  });
+  return { probabilities, latency: latencyFigures(times, throughput), sizeBytes: model.sizeBytes };
 }
 
 /** Mean, p50 and p99 (nearest rank) of per-row times, with a throughput figure. */
@@ -186,20 +256,22 @@ export function latencyFigures(times: readonly number[], throughputRowsPerSecond
 }
 
 /**
- * The teacher's cost on raw records: encoder plus head, one record at a time (text data only; a
- * tabular teacher is a small MLP like the student). Size counts the encoder's files and the head.
+ * The teacher's cost on raw records: encoder plus head, one record at a time (text data with an
+ * encoder teacher only; a tabular teacher is a small MLP like the student, and a registered
+ * teacher is a student). Size counts the encoder's files and the head.
  */
 async function measureTeacher(
   deps: ActivityDeps,
-  headRef: ArtifactRef,
-  raw: RawRecord[],
-  transform: PreparedTransform,
+  input: EvaluateInput,
+  data: TestData,
 ): Promise<Pick<Scored, 'latency' | 'sizeBytes'>> {
-  if (!transform.text) return { sizeBytes: headRef.bytes };
+  const headRef = input.teacherHead;
   const head = await deps.store.getJson<StoredTeacherHead>(headRef);
+  const textColumn = data.transform.text;
+  if (!textColumn || head.format !== 'distillery-teacher-head/1') return { sizeBytes: headRef.bytes };
   const weights = decodeWeights(head.weights, head.shape);
-  const encoder: SentenceEncoder = await deps.teacher();
-  const sample = raw.slice(0, TEACHER_LATENCY_ROWS).map((r) => String(r[transform.text!] ?? ''));
+  const encoder = await teacherEncoder(deps, input.config);
+  const sample = data.raw.slice(0, TEACHER_LATENCY_ROWS).map((r) => String(r[textColumn] ?? ''));
   // The tabular part of the head's input costs the same whatever its values; zeros stand in for them.
   const tabular = new Array<number>(head.shape.inputs - encoder.dimension).fill(0);
   const times: number[] = [];
@@ -213,12 +285,13 @@ async function measureTeacher(
   return { latency: latencyFigures(times, 1000 / mean), sizeBytes: headRef.bytes + encoder.bytes };
 }
 
-function majorityBaseline(frame: Frame, transform: PreparedTransform, testCount: number): Float64Array[] {
+function majorityBaseline(data: TestData): Float64Array[] {
+  const { frame, transform } = data;
   const train = labelIndices(frame, transform, rowsOfSplit(frame, 'train'));
   const counts = new Array<number>(transform.labels.length).fill(0);
   train.forEach((c) => counts[c]!++);
   const majority = counts.indexOf(Math.max(...counts));
-  return Array.from({ length: testCount }, () => Float64Array.from(counts, (_, k) => (k === majority ? 1 : 0)));
+  return data.testRows.map(() => Float64Array.from(counts, (_, k) => (k === majority ? 1 : 0)));
 }
 
 function headline(metrics: ClassificationMetrics, scored: Scored, truth: readonly number[]): ModelFigures {
@@ -228,21 +301,6 @@ function headline(metrics: ClassificationMetrics, scored: Scored, truth: readonl
   return { accuracy, macroF1, rocAuc, logLoss, ece, ...scored.latency, ...size };
 }
 
-/** The gate: the student's macro-F1 must reach `ratio` × the teacher's. */
-export function decideGate(
-  student: ClassificationMetrics,
-  teacher: ClassificationMetrics,
-  ratio: number,
-): GateDecision {
-  const required = ratio * teacher.macroF1;
-  const passed = student.macroF1 >= required;
-  const relation = passed ? '≥' : '<';
-  const [studentF1, teacherF1] = [student.macroF1.toFixed(4), teacher.macroF1.toFixed(4)];
-  const reason = `student macro-F1 ${studentF1} ${relation} ${ratio} × teacher ${teacherF1}`;
-  return { passed, reason, studentMacroF1: student.macroF1, teacherMacroF1: teacher.macroF1, minMacroF1Ratio: ratio };
-}
-
 function agreementOf(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
-  const top = (p: ArrayLike<number>) => Array.from(p).indexOf(Math.max(...Array.from(p)));
-  return a.filter((p, i) => top(p) === top(b[i]!)).length / Math.max(1, a.length);
+  return a.filter((p, i) => argmax(p) === argmax(b[i]!)).length / Math.max(1, a.length);
 }

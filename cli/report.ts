@@ -2,7 +2,7 @@
 import type { PipelineResult, StepRecord } from '../common/contracts';
 import type { ModelLineage, ModelVersionSummary } from '../registry/types';
 
-const MODELS = ['teacher', 'student', 'hardLabelStudent', 'majority'] as const;
+const MODELS = ['teacher', 'student', 'hardLabelStudent', 'tfidfLogReg', 'majority', 'champion'] as const;
 
 /** The end-of-run report: rows through each step, features, metrics side by side, the version. */
 export function runReport(result: PipelineResult, seconds: number): string {
@@ -20,7 +20,8 @@ export function runReport(result: PipelineResult, seconds: number): string {
   lines.push('', 'Teacher', ...teacherLines(byStep.get('loadTeacher')));
   lines.push('', 'Test-split metrics', ...metricLines(byStep.get('evaluate')));
   const gate = (byStep.get('evaluate')?.summary as { gate?: { passed: boolean; reason: string } }).gate;
-  if (gate) lines.push('', `Gate: ${gate.passed ? 'PASSED' : 'FAILED'} (${gate.reason})`);
+  if (gate)
+    lines.push('', `Gate: ${gate.passed ? 'PASSED' : 'FAILED'} (${gate.reason.replace(/^(passed|failed): /, '')})`);
   lines.push('', `Registered ${result.modelName} version ${result.version} in ${seconds.toFixed(1)} s`, '');
   return lines.join('\n');
 }

@@ -115,8 +115,42 @@ const studentSchema = z
     batchSize: z.number().int().positive().max(4096).default(64),
     /** Adam learning rate. Default 0.005. */
     learningRate: z.number().positive().max(1).default(0.005),
+    /**
+     * 'hashed-mlp': the sparse n-gram features into a ReLU layer; 'embedding-bag': the mean of learned
+     * n-gram embeddings into a linear layer (fastText-like). Default 'hashed-mlp'.
+     */
+    architecture: z.enum(['hashed-mlp', 'embedding-bag']).default('hashed-mlp'),
+    /** Loss weight per class: 'balanced' (n / (classes × count)) or 'none'. Default 'none'. */
+    classWeights: z.enum(['balanced', 'none']).default('none'),
   })
-  .default({ charBuckets: 4096, hidden: 64, epochs: 6, batchSize: 64, learningRate: 0.005 });
+  .default({
+    charBuckets: 4096,
+    hidden: 64,
+    epochs: 6,
+    batchSize: 64,
+    learningRate: 0.005,
+    architecture: 'hashed-mlp',
+    classWeights: 'none',
+  });
+
+const AUGMENTATION_DEFAULTS = { copies: 0, maskProbability: 0.1, dropProbability: 0.1, ngramProbability: 0.25 };
+
+/**
+ * Transfer-set augmentation (Tang et al. 2019): perturbed copies of the training texts, labelled by
+ * the teacher's logits, added to the distilled student's training rows (KL term only).
+ */
+const augmentationSchema = z
+  .object({
+    /** Perturbed copies per training text; 0 turns augmentation off. Default 0. */
+    copies: z.number().int().min(0).max(20).default(0),
+    /** Probability that a word is replaced by the mask token. Default 0.1. */
+    maskProbability: z.number().min(0).max(1).default(0.1),
+    /** Probability that a word is dropped (the part-of-speech-free stand-in for word replacement). Default 0.1. */
+    dropProbability: z.number().min(0).max(1).default(0.1),
+    /** Probability that a copy is cut to a random n-gram of 1 to 5 words. Default 0.25. */
+    ngramProbability: z.number().min(0).max(1).default(0.25),
+  })
+  .default(AUGMENTATION_DEFAULTS);
 
 const distillationSchema = z
   .object({
@@ -124,8 +158,9 @@ const distillationSchema = z
     temperature: z.number().gt(0, 'temperature must be greater than 0').max(100).default(2),
     /** Weight of the KL term; (1 − alpha) weighs cross-entropy on true labels. Default 0.7. */
     alpha: z.number().min(0).max(1).default(0.7),
+    augmentation: augmentationSchema,
   })
-  .default({ temperature: 2, alpha: 0.7 });
+  .default({ temperature: 2, alpha: 0.7, augmentation: AUGMENTATION_DEFAULTS });
 
 const decisionSchema = z
   .object({
@@ -143,8 +178,13 @@ const gateSchema = z
   .object({
     /** The student passes when its macro-F1 is at least this fraction of the teacher's. Default 0.95. */
     minMacroF1Ratio: z.number().min(0).max(1).default(0.95),
+    /**
+     * The student fails when its macro-F1 is more than this below the production version's, scored on the
+     * same test rows (champion/challenger). Default 0.005.
+     */
+    maxChampionMacroF1Drop: z.number().min(0).max(1).default(0.005),
   })
-  .default({ minMacroF1Ratio: 0.95 });
+  .default({ minMacroF1Ratio: 0.95, maxChampionMacroF1Drop: 0.005 });
 
 /** The schema of a pipeline run's configuration. */
 export const pipelineConfigSchema = z.object({

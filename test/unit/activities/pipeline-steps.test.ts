@@ -13,7 +13,7 @@ import { readFrame } from '../../../artifacts/parquet';
 import type { StudentBundle } from '../../../core/bundle';
 import { column } from '../../../core/data/frame';
 import { USE_LITE_IDENTITY } from '../../../core/ml/teacher/use-lite';
-import { getLineage } from '../../../registry/repository';
+import { getLineage, setAlias } from '../../../registry/repository';
 import { createDeps, type WiredDeps } from '../../../workers/deps';
 import {
   activityEnvironment,
@@ -240,11 +240,18 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
   });
 
   describe('evaluate', () => {
-    it('reports the teacher, both students and the majority baseline on the 9 test rows', () => {
+    it('reports the teacher, both students, the TF-IDF and majority baselines on the 9 test rows', () => {
       const { summary } = chain.evaluated;
 
       expect(summary.testRows).toBe(9);
-      expect(Object.keys(summary.figures).sort()).toEqual(['hardLabelStudent', 'majority', 'student', 'teacher']);
+      expect(Object.keys(summary.figures).sort()).toEqual([
+        'hardLabelStudent',
+        'majority',
+        'student',
+        'teacher',
+        'tfidfLogReg',
+      ]);
+      expect(summary.champion).toEqual({ status: 'none' });
     });
 
     it('reports the expected calibration error of every model', () => {
@@ -263,8 +270,30 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
       const { gate } = chain.evaluated.summary;
 
       expect(gate).toMatchObject({ passed: expect.any(Boolean), minMacroF1Ratio: 0.95 });
-      expect(gate.reason).toMatch(/^student macro-F1 \d\.\d{4} [≥<] 0\.95 × teacher \d\.\d{4}$/);
+      const teacherCheck = /student macro-F1 \d\.\d{4} [≥<] 0\.95 × teacher \d\.\d{4}/.source;
+      expect(gate.reason).toMatch(
+        new RegExp(`^(passed|failed): ${teacherCheck}; no production version to compare with$`),
+      );
       expect(gate.passed).toBe(gate.studentMacroF1 >= 0.95 * gate.teacherMacroF1);
+    });
+
+    it('scores the version holding the production alias on the same test rows, and the gate says so', async () => {
+      await setAlias(await deps.registry(), 'spam-filter', 'production', chain.registered.version, 'jest');
+      const evaluateInput = chain.steps.find((s) => s.step === 'evaluate')!.inputs;
+
+      const { summary } = await runIn(activityEnvironment(), accelerator.evaluate, {
+        config: chain.config,
+        ...(evaluateInput as Parameters<Accelerator['evaluate']>[0]),
+      });
+
+      // Version 1 is this run's own student, so the champion scores exactly what the candidate scores.
+      expect(summary.champion).toEqual({ status: 'compared', version: 1 });
+      expect(summary.figures.champion?.macroF1).toBe(summary.figures.student?.macroF1);
+      expect(summary.gate.checks[1]).toEqual({
+        name: 'champion',
+        passed: true,
+        detail: expect.stringMatching(/^student macro-F1 (\d\.\d{4}) ≥ production version 1's \1 − 0\.005 on/),
+      });
     });
   });
 
