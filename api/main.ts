@@ -6,23 +6,18 @@
 import 'reflect-metadata';
 
 import { ConsoleLogger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { AppModule } from './app.module';
 import { loadListenSettings } from './listen-settings';
+import { createApp } from './setup';
 
 async function bootstrap(): Promise<void> {
   const { port, host } = loadListenSettings();
   // JSON lines when not on a terminal, so container log collectors can parse them.
   const logger = new ConsoleLogger({ json: !process.stdout.isTTY });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
-    logger,
-    abortOnError: false,
-  });
+  const app = await createApp({ logger });
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
   await app.listen({ port, host });
-  logger.log({ msg: 'api listening', host, port }, 'Bootstrap');
+  logger.log({ msg: 'api listening', host, port, docs: '/docs' }, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

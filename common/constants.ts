@@ -48,3 +48,6 @@ export type SplitName = 'train' | 'validation' | 'test';
 export const PIPELINE_WORKFLOW = 'pipelineWorkflow';
 /** Query handler name returning {@link PipelineProgress}. */
 export const PROGRESS_QUERY = 'progress';
+
+/** Workflow type of a scheduled retraining: the pipeline as a child, then auto-promotion when configured. */
+export const SCHEDULED_TRAINING_WORKFLOW = 'scheduledTrainingWorkflow';

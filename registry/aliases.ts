@@ -16,7 +16,8 @@ const ALIAS_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
  * Points `alias` of a model at `version`, atomically: the model row is locked for the duration,
  * the alias row is inserted or moved, and one history row records the move and its actor.
  * Setting an alias to the version it already names writes nothing and returns `changed: false`.
- * @throws RegistryError (reason 'not found') for an unknown model or version; (reason
+ * @throws RegistryError (reason 'not found') for an unknown model or version; (reason 'archived') for an
+ * archived version; (reason
  * 'invalid input') for an alias that is not lower-case letters, digits, '-' and '_'.
  */
 export async function setAlias(
@@ -71,12 +72,19 @@ async function lockModel(tx: RegistryTransaction, modelName: string): Promise<nu
 
 async function findVersionId(tx: RegistryTransaction, modelId: number, modelName: string, version: number) {
   const [row] = await tx
-    .select({ id: modelVersions.id })
+    .select({ id: modelVersions.id, archivedAt: modelVersions.archivedAt })
     .from(modelVersions)
     .where(and(eq(modelVersions.modelId, modelId), eq(modelVersions.version, version)));
   if (!row) {
     throw new RegistryError(`model '${modelName}' has no version ${version}`, {
       reason: 'not found',
+      modelName,
+      version,
+    });
+  }
+  if (row.archivedAt) {
+    throw new RegistryError(`model '${modelName}' version ${version} is archived and cannot take an alias`, {
+      reason: 'archived',
       modelName,
       version,
     });

@@ -5,7 +5,8 @@
 import { DistilleryError } from '../common/errors';
 
 /** Why the registry refused an operation. */
-export type RegistryErrorReason = 'not found' | 'has versions' | 'invalid input' | 'migration failed';
+export type RegistryErrorReason =
+  'not found' | 'has versions' | 'has aliases' | 'archived' | 'invalid input' | 'migration failed';
 
 /** Small, JSON-safe context of a {@link RegistryError}; `reason` is always present. */
 export type RegistryErrorDetails = { readonly reason: RegistryErrorReason } & Readonly<Record<string, unknown>>;

@@ -5,5 +5,16 @@
 export { setAlias, resolveAlias } from './aliases';
 export { getLineage, listModelVersions } from './lineage';
 export { findVersionOfRun, registerModelVersion } from './register';
-export { deleteRun, recordRunStatus } from './runs';
+export { deleteRun, findRunOfWorkflow, listRuns, recordRunStatus } from './runs';
+export { appendAudit, listAudit } from './audit';
+export { getDataset, listDatasets, recordDataset } from './datasets';
+export { authenticateApiKey, createApiKey, ensureAdminKey, listApiKeys, revokeApiKey } from './keys';
+export {
+  archiveModelVersion,
+  findServableVersion,
+  getModelVersion,
+  latestVersion,
+  listAliasHistory,
+  listModels,
+} from './versions';
 export type { Registry } from './db';

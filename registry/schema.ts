@@ -87,6 +87,9 @@ export const modelVersions = pgTable(
     configHash: text('config_hash').notNull(),
     datasetSha256: text('dataset_sha256').notNull(),
     createdAt: createdAt(),
+    /** Set when the version was archived: it can no longer take an alias or serve predictions. */
+    archivedAt: instant('archived_at'),
+    archivedBy: text('archived_by'),
   },
   (t) => [
     unique('model_versions_model_id_version_unique').on(t.modelId, t.version),
@@ -177,3 +180,54 @@ export const aliasHistory = pgTable(
   },
   (t) => [index('alias_history_model_alias_idx').on(t.modelId, t.alias)],
 );
+
+/** Roles of API keys, least privileged first; each role may do everything the ones before it may. */
+export const API_ROLES = ['viewer', 'operator', 'admin'] as const;
+/** One of {@link API_ROLES}. */
+export type ApiRole = (typeof API_ROLES)[number];
+
+/** API keys. Only the SHA-256 of a key is stored; the key itself is shown once, at creation. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    role: text('role', { enum: API_ROLES }).notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [check('api_keys_role_check', sql`${t.role} in ('viewer', 'operator', 'admin')`)],
+);
+
+/**
+ * Append-only log of every mutation made through the API: who, what, when, and the request id.
+ * A trigger (migration 0002) rejects UPDATE and DELETE, so not even the API's own role can edit it.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: serial('id').primaryKey(),
+    at: instant('at').notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    role: text('role'),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    requestId: text('request_id').notNull(),
+    statusCode: integer('status_code').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actor)],
+);
+
+/** Uploaded datasets, content-addressed: one row per distinct SHA-256, with the data profile. */
+export const datasets = pgTable('datasets', {
+  sha256: text('sha256').primaryKey(),
+  name: text('name').notNull(),
+  uri: text('uri').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  profile: jsonb('profile').$type<Record<string, unknown>>().notNull(),
+  uploadedBy: text('uploaded_by').notNull(),
+  createdAt: createdAt(),
+});

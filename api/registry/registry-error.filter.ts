@@ -9,6 +9,8 @@ export const REGISTRY_ERROR_STATUS: Readonly<Record<RegistryErrorReason, HttpSta
   'not found': HttpStatus.NOT_FOUND,
   'invalid input': HttpStatus.BAD_REQUEST,
   'has versions': HttpStatus.CONFLICT,
+  'has aliases': HttpStatus.CONFLICT,
+  archived: HttpStatus.CONFLICT,
   'migration failed': HttpStatus.SERVICE_UNAVAILABLE,
 };
 

@@ -1,0 +1,14 @@
+/** Authentication and authorisation: the global API key guard, the bootstrap key, `/keys`. */
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { ApiKeyGuard } from './api-key.guard';
+import { KeysController } from './keys.controller';
+
+/** Guards every route of the application; relies on the global `RegistryModule`. */
+@Module({
+  controllers: [KeysController],
+  providers: [AdminBootstrapService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+})
+export class AuthModule {}

@@ -1,0 +1,60 @@
+/** `/keys`: creating, listing and revoking API keys (admin). */
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeySummary,
+  type ApiPrincipal,
+  type CreatedApiKey,
+} from '../../registry/keys';
+import { API_ROLES } from '../../registry/schema';
+import { actorName, Caller } from '../http/principal';
+import { openApiSchema, parseRequest, positiveInt, ZodPipe } from '../http/validation';
+import { RegistryService } from '../registry/registry.service';
+import { RequiresRole } from './roles';
+
+/** Body of `POST /keys`. */
+export const createKeySchema = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/)
+    .describe('Unique name; recorded as the actor of its mutations.'),
+  role: z.enum(API_ROLES).describe('viewer: read; operator: runs, uploads, predict, schedules; admin: everything.'),
+});
+
+@ApiTags('keys')
+@RequiresRole('admin')
+@Controller('keys')
+export class KeysController {
+  constructor(@Inject(RegistryService) private readonly registry: RegistryService) {}
+
+  /** Creates a key; the key itself is in this response only and is stored hashed (SHA-256). */
+  @Post()
+  @ApiBody({ schema: openApiSchema(createKeySchema) })
+  @ApiCreatedResponse({ description: 'The new key: `{ keyId, name, role, key }`. Store `key` now.' })
+  async create(
+    @Body(new ZodPipe(createKeySchema)) body: z.output<typeof createKeySchema>,
+    @Caller() caller: ApiPrincipal,
+  ): Promise<CreatedApiKey> {
+    return createApiKey(await this.registry.get(), { ...body, createdBy: actorName(caller) });
+  }
+
+  /** Every key with its role, creator and revocation instant; never a key or its hash. */
+  @Get()
+  @ApiOkResponse({ description: 'Array of `{ keyId, name, role, createdBy, createdAt, revokedAt }`.' })
+  async list(): Promise<ApiKeySummary[]> {
+    return listApiKeys(await this.registry.get());
+  }
+
+  /** Revokes a key at once; it stays listed with `revokedAt`. */
+  @Delete(':keyId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
+  async revoke(@Param('keyId') keyId: string): Promise<void> {
+    await revokeApiKey(await this.registry.get(), parseRequest(positiveInt, keyId));
+  }
+}

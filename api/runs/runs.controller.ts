@@ -1,0 +1,86 @@
+/** `/runs`: start, list, follow, cancel and retry pipeline runs. */
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { z } from 'zod';
+
+import type { RunSummary } from '../../registry/runs';
+import type { ApiPrincipal } from '../../registry/keys';
+import { RequiresRole } from '../auth/roles';
+import { Caller } from '../http/principal';
+import { openApiSchema, ZodPipe } from '../http/validation';
+import { listRunsSchema, startRunSchema, type RunView, type StartedRun, type StartRunRequest } from './run-request';
+import { RunsService } from './runs.service';
+
+@ApiTags('runs')
+@Controller('runs')
+export class RunsController {
+  constructor(@Inject(RunsService) private readonly runs: RunsService) {}
+
+  /**
+   * Starts the pipeline on an uploaded dataset or a file of the data folder. The configuration is
+   * validated completely first: nothing starts when a field is wrong (400 naming it) or a task
+   * queue the run needs has no worker polling it (409 naming the queue).
+   */
+  @Post()
+  @RequiresRole('operator')
+  @ApiBody({ schema: openApiSchema(startRunSchema) })
+  @ApiCreatedResponse({ description: '`{ runId, temporalRunId, modelName, status: "running" }`.' })
+  @ApiBadRequestResponse({ description: 'ValidationError: `field` names the request field at fault.' })
+  @ApiConflictResponse({ description: 'NoWorker: `taskQueue` has no worker polling it.' })
+  start(@Body(new ZodPipe(startRunSchema)) body: StartRunRequest, @Caller() caller: ApiPrincipal): Promise<StartedRun> {
+    return this.runs.start(body, caller);
+  }
+
+  /** Runs as recorded in the registry, newest first, filtered by model, status, actor and start time. */
+  @Get()
+  @RequiresRole('viewer')
+  @ApiQuery({ name: 'model', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ['running', 'succeeded', 'failed', 'cancelled'] })
+  @ApiQuery({ name: 'triggeredBy', required: false })
+  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601 instant' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiOkResponse({ description: 'Array of `{ id, workflowId, temporalRunId, modelName, status, triggeredBy, … }`.' })
+  list(@Query(new ZodPipe(listRunsSchema)) query: z.output<typeof listRunsSchema>): Promise<RunSummary[]> {
+    return this.runs.list(query);
+  }
+
+  /** Live status from Temporal, every step's status and summary (progress query), and the registered version. */
+  @Get(':runId')
+  @RequiresRole('viewer')
+  @ApiOkResponse({
+    description: '`{ runId, status, currentStep, steps: [{ step, status, summary }], version, failure }`.',
+  })
+  @ApiNotFoundResponse({ description: 'No run has this id.' })
+  get(@Param('runId') runId: string): Promise<RunView> {
+    return this.runs.get(runId);
+  }
+
+  /** Asks the run to stop; it records itself as cancelled. */
+  @Post(':runId/cancel')
+  @HttpCode(202)
+  @RequiresRole('operator')
+  @ApiAcceptedResponse({ description: '`{ runId, status: "cancelling" }`.' })
+  @ApiConflictResponse({ description: 'The run is not running.' })
+  cancel(@Param('runId') runId: string): Promise<{ runId: string; status: 'cancelling' }> {
+    return this.runs.cancel(runId);
+  }
+
+  /** Starts a new run with the configuration of a failed, cancelled, terminated or timed-out one. */
+  @Post(':runId/retry')
+  @RequiresRole('operator')
+  @ApiCreatedResponse({ description: '`{ runId, temporalRunId, modelName, status: "running", retryOf }`.' })
+  @ApiConflictResponse({ description: 'The run is running or succeeded, or no worker polls a queue it needs.' })
+  retry(@Param('runId') runId: string, @Caller() caller: ApiPrincipal): Promise<StartedRun> {
+    return this.runs.retry(runId, caller);
+  }
+}
