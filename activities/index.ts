@@ -5,13 +5,14 @@
 import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
+import { createPromotionActivities } from './promotion';
 import { createRegistryActivities } from './registration';
 import { createTeacherActivities } from './teacher';
 import { createTrainingActivities } from './training';
 
 /** Activities of the CPU task queue. */
 export function createCpuActivities(deps: ActivityDeps) {
-  return { ...createDataActivities(deps), ...createRegistryActivities(deps) };
+  return { ...createDataActivities(deps), ...createRegistryActivities(deps), ...createPromotionActivities(deps) };
 }
 
 /** Activities of the accelerator task queue. */

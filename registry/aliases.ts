@@ -133,3 +133,72 @@ async function moveAlias(tx: RegistryTransaction, move: Move): Promise<void> {
     movedAt: now,
   });
 }
+
+/** Input of {@link promoteIfBetter}. */
+export interface PromotionInput {
+  readonly modelName: string;
+  readonly version: number;
+  readonly alias: string;
+  /** Top-level numeric metric compared, e.g. `studentMacroF1`; higher is better. */
+  readonly metric: string;
+  readonly actor: string;
+}
+
+/** What {@link promoteIfBetter} decided, and why. */
+export interface PromotionDecision {
+  readonly promoted: boolean;
+  readonly reason: string;
+  readonly candidate: { readonly version: number; readonly value: number | null };
+  readonly incumbent: { readonly version: number; readonly value: number | null } | null;
+}
+
+/**
+ * Moves `alias` to `version` when the version passed its gate and its `metric` is strictly higher
+ * than that of the version the alias names (or no version holds the alias). Decided and written in
+ * one transaction under the model row's lock, so concurrent promotions cannot interleave.
+ * @throws RegistryError (reason 'not found') for an unknown model or version.
+ */
+export async function promoteIfBetter(registry: Registry, input: PromotionInput): Promise<PromotionDecision> {
+  validateAlias(input.alias);
+  requireText('actor', input.actor);
+  return registry.db.transaction(async (tx) => {
+    const modelId = await lockModel(tx, input.modelName);
+    const candidateId = await findVersionId(tx, modelId, input.modelName, input.version);
+    const candidate = await versionFigures(tx, candidateId, input.metric);
+    const holder = await findAliasHolder(tx, modelId, input.alias);
+    const incumbent = holder
+      ? { version: holder.version, value: (await versionFigures(tx, holder.versionId, input.metric)).value }
+      : null;
+    const decide = (promoted: boolean, reason: string): PromotionDecision => ({
+      promoted,
+      reason,
+      candidate: { version: input.version, value: candidate.value },
+      incumbent,
+    });
+
+    if (!candidate.gatePassed) return decide(false, 'the version did not pass its quality gate');
+    if (candidate.value === null) return decide(false, `the version has no numeric metric '${input.metric}'`);
+    if (holder?.versionId === candidateId) return decide(false, `the version already holds '${input.alias}'`);
+    if (incumbent && incumbent.value !== null && candidate.value <= incumbent.value) {
+      return decide(
+        false,
+        `${input.metric} ${candidate.value} does not beat v${incumbent.version}'s ${incumbent.value}`,
+      );
+    }
+    const move = { modelId, alias: input.alias, versionId: candidateId, actor: input.actor };
+    await moveAlias(tx, { ...move, fromVersionId: holder?.versionId ?? null });
+    return decide(true, incumbent ? `${input.metric} beats v${incumbent.version}` : `no version held '${input.alias}'`);
+  });
+}
+
+async function versionFigures(tx: RegistryTransaction, versionId: number, metric: string) {
+  const [row] = await tx
+    .select({ metrics: modelVersions.metrics, gate: modelVersions.gate })
+    .from(modelVersions)
+    .where(eq(modelVersions.id, versionId));
+  const value = row?.metrics[metric];
+  return {
+    gatePassed: row?.gate.passed === true,
+    value: typeof value === 'number' && Number.isFinite(value) ? value : null,
+  };
+}

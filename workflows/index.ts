@@ -1,2 +1,3 @@
 /** Workflow definitions registered by the workers. */
 export { pipelineWorkflow, progressQuery } from './pipeline';
+export { scheduledTrainingWorkflow } from './scheduled';

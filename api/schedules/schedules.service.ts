@@ -14,19 +14,12 @@ import {
 } from '@temporalio/client';
 
 import { PIPELINE_WORKFLOW, SCHEDULED_TRAINING_WORKFLOW } from '../../common/constants';
-import type { PipelineInput } from '../../common/contracts';
 import type { ApiPrincipal } from '../../registry/keys';
+import type { ScheduledTrainingInput } from '../../workflows/scheduled';
 import { actorName } from '../http/principal';
 import { RunsService } from '../runs/runs.service';
 import { TemporalService } from '../temporal/temporal.service';
 import { OVERLAP_POLICIES, type CreateScheduleRequest, type ScheduleView } from './schedule-request';
-
-/** Input of the scheduled-training workflow (see `workflows/scheduled.ts`). */
-export interface ScheduledTrainingArgs {
-  readonly pipeline: PipelineInput;
-  readonly scheduleId: string;
-  readonly autoPromote: { readonly alias: string; readonly metric: string };
-}
 
 @Injectable()
 export class SchedulesService {
@@ -47,7 +40,7 @@ export class SchedulesService {
     const action = autoPromote
       ? {
           workflowType: SCHEDULED_TRAINING_WORKFLOW,
-          args: [{ pipeline, scheduleId, autoPromote } satisfies ScheduledTrainingArgs],
+          args: [{ pipeline, scheduleId, autoPromote } satisfies ScheduledTrainingInput],
         }
       : { workflowType: PIPELINE_WORKFLOW, args: [pipeline] };
     const client = await this.temporal.client();
