@@ -25,12 +25,29 @@ export function createDeps(settings: Settings, shared: { registry?: Registry } =
   return {
     store: new LocalArtifactStore(join(settings.home, 'artifacts')),
     embeddingCache: new EmbeddingCache(join(settings.home, 'cache', 'embeddings')),
-    registry: () => (registry ??= openRegistry({ databaseUrl: settings.databaseUrl, dataDir: settings.home })),
+    registry: () =>
+      (registry ??= forgetFailure(openRegistry({ databaseUrl: settings.databaseUrl, dataDir: settings.home }), () => {
+        registry = undefined;
+      })),
     teacher: () =>
-      (teacher ??= initBackend().then(() => loadUseLite(settings.teacherDir, { threads: settings.teacherThreads }))),
+      (teacher ??= forgetFailure(
+        initBackend().then(() => loadUseLite(settings.teacherDir, { threads: settings.teacherThreads })),
+        () => {
+          teacher = undefined;
+        },
+      )),
     async close() {
       if (teacher) await (await teacher).dispose();
       if (registry && !shared.registry) await (await registry).close();
     },
   };
+}
+
+/**
+ * Returns `opening` and calls `forget` if it rejects, so that a failed open (a database that is
+ * restarting, say) is not cached: the next activity attempt opens again instead of failing forever.
+ */
+function forgetFailure<T>(opening: Promise<T>, forget: () => void): Promise<T> {
+  opening.catch(forget);
+  return opening;
 }
