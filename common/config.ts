@@ -4,6 +4,15 @@
  */
 import { z } from 'zod';
 
+import {
+  cleaningSchema,
+  csvSchema,
+  dataConfigProblem,
+  dedupeSchema,
+  driftSchema,
+  selectionSchema,
+  standardizeSchema,
+} from './data-config';
 import { InvalidConfigError } from './errors';
 
 const splitSchema = z
@@ -14,30 +23,6 @@ const splitSchema = z
     test: z.number().gt(0).lt(0.5).default(0.15),
   })
   .default({ validation: 0.15, test: 0.15 });
-
-const selectionSchema = z
-  .object({
-    /** Scoring of tabular columns: ANOVA F (numeric) or mutual information. Default 'anova'. */
-    tabularMethod: z.enum(['anova', 'mutualInfo']).default('anova'),
-    /** At most this many tabular columns are kept. Default 20. */
-    maxTabularFeatures: z.number().int().positive().default(20),
-    /** Largest word n-gram of the text vocabulary. Default 2 (unigrams and bigrams). */
-    ngramMax: z.number().int().min(1).max(3).default(2),
-    /** An n-gram must occur in at least this many training documents. Default 2. */
-    minDocumentFrequency: z.number().int().positive().default(2),
-    /** The vocabulary keeps the n-grams with the highest χ² score, at most this many. Default 3000. */
-    maxVocabulary: z.number().int().positive().default(3000),
-  })
-  .default({
-    tabularMethod: 'anova',
-    maxTabularFeatures: 20,
-    ngramMax: 2,
-    minDocumentFrequency: 2,
-    maxVocabulary: 3000,
-  });
-
-/** `name@version` or `name@alias` of a registered model. */
-const MODEL_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}@(\d+|[a-z][a-z0-9_-]{0,62})$/;
 
 const teacherSchema = z
   .object({
@@ -200,21 +185,16 @@ export const pipelineConfigSchema = z.object({
   modelName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, . _ - (max 100)'),
   /** Seed of every random choice (split, initialisation, shuffling). Default 42. */
   seed: z.number().int().min(0).default(42),
-  /** How to read the file; every field unset is detected (dialect sniffing). */
-  csv: z
-    .object({
-      delimiter: z.string().min(1).max(1).optional(),
-      header: z.boolean().optional(),
-      /** Column names of a header-less file. */
-      columnNames: z.array(z.string().min(1)).optional(),
-      /** 'utf-8' (default) or 'latin-1'. */
-      encoding: z.string().optional(),
-    })
-    .default({}),
+  /** How to read the file; every field unset is detected (format, dialect sniffing). */
+  csv: csvSchema,
   /** Extra cell values read as missing besides the empty field (e.g. '?', 'N/A'). Default none. */
   missingValues: z.array(z.string()).default([]),
+  cleaning: cleaningSchema,
+  dedupe: dedupeSchema,
+  standardize: standardizeSchema,
   split: splitSchema,
   selection: selectionSchema,
+  drift: driftSchema,
   teacher: teacherSchema,
   student: studentSchema,
   distillation: distillationSchema,
@@ -243,5 +223,8 @@ export function parsePipelineConfig(input: unknown): PipelineConfig {
   if (config.split.validation + config.split.test >= 0.8) {
     throw new InvalidConfigError('split', 'validation + test must leave at least 20 % of rows for training');
   }
+  const kGiven = (input as { selection?: { maxTabularFeatures?: unknown } }).selection?.maxTabularFeatures !== undefined;
+  const problem = dataConfigProblem({ ...config, kGiven });
+  if (problem) throw new InvalidConfigError(...problem);
   return config;
 }

@@ -2,16 +2,32 @@
  * The clean step: keeps the columns a run uses, normalises their text and drops rows that have
  * no label. Pure: a frame in, a frame and a report out.
  */
+import { decodeHTMLStrict } from 'entities';
+
 import { ROW_ID_COLUMN } from '../../common/constants';
 import { SchemaError } from './errors';
 import { makeFrame, takeRows, type Cell, type ColumnType, type Frame } from './frame';
+import { redactPii, type PiiCounts } from './pii';
+
+/** What to do with rows that miss a feature value. */
+export type MissingPolicy = 'keep' | 'drop' | 'flag';
 
 /** Which columns a run uses. `text` is the free-text column, if any; `features` are tabular. */
 export interface CleanSpec {
   label: string;
   text?: string;
   features: string[];
+  /**
+   * Rows with a missing feature: 'keep' (default), 'drop', or 'flag' with a 0/1 `<feature>__isna`
+   * column per feature that has a missing value among the kept rows.
+   */
+  missing?: MissingPolicy;
+  /** Replace e-mail addresses, phone numbers and Luhn-valid card numbers in string columns. Default false. */
+  redactPii?: boolean;
 }
+
+/** Suffix of the 0/1 column that the 'flag' policy adds for a feature with missing values. */
+export const ISNA_SUFFIX = '__isna';
 
 /** What {@link cleanFrame} did; counts only, JSON-safe. */
 export interface CleanReport {
@@ -26,25 +42,16 @@ export interface CleanReport {
   missingByColumn: Record<string, number>;
 }
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  lt: '<',
-  gt: '>',
-  amp: '&',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  hellip: '\u2026',
-  ndash: '\u2013',
-  mdash: '\u2014',
-  lsquo: '\u2018',
-  rsquo: '\u2019',
-  ldquo: '\u201c',
-  rdquo: '\u201d',
-  pound: '\u00a3',
-  euro: '\u20ac',
-  copy: '\u00a9',
-  reg: '\u00ae',
-};
+/** What {@link cleanFrame}'s configurable rules did, on top of the {@link CleanReport}. */
+export interface CleanRulesReport {
+  missingPolicy: MissingPolicy;
+  /** Rows dropped for a missing feature value (policy 'drop'). */
+  droppedMissingFeature: number;
+  /** Indicator columns added (policy 'flag'). */
+  flaggedColumns: string[];
+  /** Redactions per kind over all string columns except the label; all 0 unless `redactPii`. */
+  piiRedacted: PiiCounts;
+}
 
 const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,7});/g;
 
@@ -60,33 +67,56 @@ const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,7});/g
  * pass and reported there, rather than silently turned into exact duplicates here.
  * The text column also has its HTML entities decoded once (`&amp;lt;` becomes `&lt;`, not `<`).
  * Rows with a missing label are dropped; a missing text becomes `''`. Numeric cells are kept as they are.
+ * Rows missing a feature are then kept, dropped or flagged (`spec.missing`); with `redactPii`, every
+ * string column but the label has e-mail addresses, phone numbers and card numbers replaced
+ * ({@link redactPii}). Numbers are not imputed here: standardize fills them with statistics of the
+ * training split only, so that no held-out row informs training.
  *
  * Throws {@link SchemaError} naming every spec column the frame lacks, with the available columns.
  */
-export function cleanFrame(frame: Frame, spec: CleanSpec): { frame: Frame; report: CleanReport } {
+export function cleanFrame(frame: Frame, spec: CleanSpec): { frame: Frame; report: CleanReport & CleanRulesReport } {
   const names = keptColumns(frame, spec);
   const decoded = { count: 0 };
   const values: Record<string, Cell[]> = {};
   for (const name of names) values[name] = cleanColumn(frame, name, name === spec.text ? decoded : undefined);
+  const piiRedacted = redactColumns(frame, values, spec);
 
-  const keep = values[spec.label]!.flatMap((cell, row) => (cell === null ? [] : [row]));
+  const labelled = values[spec.label]!.flatMap((cell, row) => (cell === null ? [] : [row]));
+  const features = spec.features.filter((name) => name !== spec.label && name !== spec.text);
+  const keep =
+    spec.missing === 'drop' ? labelled.filter((row) => features.every((f) => values[f]![row] !== null)) : labelled;
   const types: Record<string, ColumnType> = { ...pick(frame.types, names), [ROW_ID_COLUMN]: 'number' };
   values[ROW_ID_COLUMN] = Array.from({ length: frame.rowCount }, (_, row) => row);
   const kept = takeRows(makeFrame([...names, ROW_ID_COLUMN], types, values), keep);
 
   const missingByColumn = Object.fromEntries(names.map((name) => [name, countMissing(kept.values[name]!)]));
   const filled = spec.text === undefined ? kept : fillMissingText(kept, spec.text);
-  return { frame: filled, report: buildReport(frame, filled, decoded.count, missingByColumn, spec) };
+  const { frame: flagged, added } =
+    spec.missing === 'flag' ? flagMissing(filled, features) : { frame: filled, added: [] };
+  const report = buildReport(frame, flagged, decoded.count, missingByColumn, spec);
+  const dropped = {
+    droppedMissingLabel: frame.rowCount - labelled.length,
+    droppedMissingFeature: labelled.length - keep.length,
+  };
+  const rules = { missingPolicy: spec.missing ?? 'keep', flaggedColumns: added, piiRedacted };
+  return { frame: flagged, report: { ...report, ...dropped, ...rules } };
 }
 
-/** HTML entities decoded in one pass; unknown names and invalid code points are left as written. */
+/**
+ * HTML entities decoded in one pass: every named entity of the HTML standard (through the
+ * `entities` library, semicolon required) and numeric ones. Unknown names and invalid code points
+ * (0, surrogates, beyond U+10FFFF) are left as written, so U+FFFD is never produced.
+ */
 export function decodeHtmlEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (match, body: string) => decodeEntity(body) ?? match);
+  return text.replace(ENTITY, (match, body: string) => decodeEntity(match, body) ?? match);
 }
 
-function decodeEntity(body: string): string | undefined {
-  if (!body.startsWith('#')) return NAMED_ENTITIES[body];
+function decodeEntity(match: string, body: string): string | undefined {
+  if (!body.startsWith('#')) {
+    const decoded = decodeHTMLStrict(match);
+    return decoded === match ? undefined : decoded;
+  }
   const hex = body[1] === 'x' || body[1] === 'X';
   const codePoint = parseInt(body.slice(hex ? 2 : 1), hex ? 16 : 10);
   const valid = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
@@ -124,6 +154,27 @@ function cleanText(cell: string, decoded?: { count: number }): string | null {
   return (decoded ? text : text.trim()).normalize('NFC');
 }
 
+/** Redacts PII in place in every string column except the label, when asked; counts per kind. */
+function redactColumns(frame: Frame, values: Record<string, Cell[]>, spec: CleanSpec): PiiCounts {
+  const counts: PiiCounts = { email: 0, phone: 0, card: 0 };
+  if (!spec.redactPii) return counts;
+  for (const [name, cells] of Object.entries(values)) {
+    if (name === spec.label || frame.types[name] !== 'string') continue;
+    values[name] = cells.map((cell) => (typeof cell === 'string' ? redactPii(cell, counts) : cell));
+  }
+  return counts;
+}
+
+/** Adds a 0/1 `<feature>__isna` column after the others for each feature with a missing cell. */
+function flagMissing(frame: Frame, features: readonly string[]): { frame: Frame; added: string[] } {
+  const flagged = features.filter((name) => frame.values[name]!.some((cell) => cell === null));
+  const added = flagged.map((name) => name + ISNA_SUFFIX);
+  const types = { ...frame.types, ...Object.fromEntries(added.map((name) => [name, 'number' as const])) };
+  const values: Record<string, readonly Cell[]> = { ...frame.values };
+  flagged.forEach((name, i) => (values[added[i]!] = frame.values[name]!.map((cell) => (cell === null ? 1 : 0))));
+  return { frame: makeFrame([...frame.columns, ...added], types, values), added };
+}
+
 function fillMissingText(frame: Frame, text: string): Frame {
   const cells = frame.values[text]!.map((cell) => (cell === null ? '' : String(cell)));
   return makeFrame(frame.columns, { ...frame.types, [text]: 'string' }, { ...frame.values, [text]: cells });
@@ -143,11 +194,10 @@ function buildReport(
   htmlDecoded: number,
   missingByColumn: Record<string, number>,
   spec: CleanSpec,
-): CleanReport {
+): Omit<CleanReport, 'droppedMissingLabel'> {
   return {
     rowsIn: input.rowCount,
     rowsOut: output.rowCount,
-    droppedMissingLabel: input.rowCount - output.rowCount,
     htmlDecoded,
     missingTextFilled: spec.text === undefined ? 0 : (missingByColumn[spec.text] ?? 0),
     missingByColumn,

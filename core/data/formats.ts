@@ -52,8 +52,10 @@ export async function readTable(
   try {
     const plain = scratch ? await gunzip(file, scratch) : file;
     const format = options.format ?? (await detectFormat(plain, file));
-    const read = format === 'csv' ? await readCsv(plain, { sourceName: file, ...options }) : undefined;
-    const result = read ?? (await readColumnar(plain, format, options, file));
+    const result =
+      format === 'csv'
+        ? await readCsv(plain, { sourceName: file, ...options })
+        : await readColumnar(plain, format, options, file);
     return { frame: result.frame, report: { ...result.report, format, gzip } };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

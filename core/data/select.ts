@@ -6,7 +6,26 @@ import { FeatureSelectionError } from './errors';
 import { wordNgrams, wordTokens } from './text';
 
 /** Scoring methods for numeric columns. */
-export type TabularScoreMethod = 'anova' | 'mutualInfo';
+export type TabularScoreMethod = 'anova' | 'mutualInfo' | 'chi2';
+
+/** How many scored columns {@link selectTabular} keeps. */
+export type SelectionMode = 'topK' | 'percentile' | 'threshold';
+
+/** Options of {@link selectTabular}. */
+export interface TabularSelectionOptions {
+  method: TabularScoreMethod;
+  mode: SelectionMode;
+  /** Columns kept in mode 'topK'. */
+  k: number;
+  /** Percentage of scored columns kept in mode 'percentile', rounded up. */
+  percentile: number;
+  /** Smallest score kept in mode 'threshold'. */
+  scoreThreshold: number;
+  /** Columns with a population variance at or below this are excluded before scoring. */
+  varianceThreshold: number;
+  /** A column whose |Pearson r| with a better-scored kept column exceeds this is dropped (1: off). */
+  maxCorrelation: number;
+}
 
 /** One column's score. Excluded columns (e.g. constant) have score 0 and are never selected. */
 export interface FeatureScore {
@@ -49,6 +68,12 @@ export const MUTUAL_INFO_BINS = 10;
  *   {@link MUTUAL_INFO_BINS} equal-frequency bins by rank (tied values always share a bin). It is
  *   a plug-in estimate, biased upward on small samples; use it to rank columns, not as an absolute.
  *
+ * - `'chi2'`: {@link chi2Scores} of the column (missing cells count 0); throws
+ *   {@link FeatureSelectionError} when a scored column has a negative value.
+ *
+ * A 0/1 column (one-hot) falls into two bins, so its mutual information is the exact discrete one;
+ * categorical columns are therefore scored through their one-hot columns.
+ *
  * Returned sorted: scored columns by score descending then name, then excluded columns by name.
  */
 export function scoreTabularFeatures(
@@ -56,12 +81,100 @@ export function scoreTabularFeatures(
   labels: readonly string[],
   method: TabularScoreMethod,
 ): FeatureScore[] {
-  const scores = Object.entries(columns).map(([name, cells]): FeatureScore => {
+  const constant = (name: string): FeatureScore => ({ name, score: 0, excluded: true, reason: 'constant' });
+  const varying = Object.entries(columns).filter(([, cells]) => new Set(presentPairs(cells, labels).values).size > 1);
+  const excluded = Object.keys(columns)
+    .filter((name) => !varying.some(([kept]) => kept === name))
+    .map(constant);
+  if (method === 'chi2') return sortScores([...chi2Scores(Object.fromEntries(varying), labels), ...excluded]);
+
+  const scores = varying.map(([name, cells]): FeatureScore => {
     const { values, classes } = presentPairs(cells, labels);
-    if (new Set(values).size < 2) return { name, score: 0, excluded: true, reason: 'constant' };
     return method === 'anova' ? anovaScore(name, values, classes) : mutualInfoScore(name, values, classes);
   });
-  return sortScores(scores);
+  return sortScores([...scores, ...excluded]);
+}
+
+/**
+ * Scores and selects tabular columns. Columns whose population variance (over present cells) is at
+ * or below `varianceThreshold` are excluded first (reason `'variance ≤ t'`; constants always are);
+ * the rest are scored by {@link scoreTabularFeatures}; the kept set is the top `k`, the top
+ * `percentile` % (rounded up), or every column scoring at least `scoreThreshold`, taken in score
+ * order (ties by name); then, walking that order, a column correlated above `maxCorrelation` with
+ * a column already kept is dropped (reason names it). NaN never occurs and is never selected.
+ */
+export function selectTabular(
+  columns: Record<string, readonly (number | null)[]>,
+  labels: readonly string[],
+  options: TabularSelectionOptions,
+): { scores: FeatureScore[]; selected: string[] } {
+  const lowVariance = Object.entries(columns)
+    .filter(([, cells]) => distinctCount(cells) > 1 && variance(cells) <= options.varianceThreshold)
+    .map(([name]) => name);
+  const scored = Object.fromEntries(Object.entries(columns).filter(([name]) => !lowVariance.includes(name)));
+  const reason = `variance ≤ ${options.varianceThreshold}`;
+  const excluded = lowVariance.map((name): FeatureScore => ({ name, score: 0, excluded: true, reason }));
+  const scores = sortScores([...scoreTabularFeatures(scored, labels, options.method), ...excluded]);
+
+  const ranked = scores.filter((s) => !s.excluded && Number.isFinite(s.score));
+  const chosen = ranked.slice(0, keptCount(ranked, options));
+  const { kept, dropped } = correlationFilter(chosen, columns, options.maxCorrelation);
+  const final = scores.map((s) => dropped.get(s.name) ?? s);
+  return { scores: final, selected: kept.map((s) => s.name) };
+}
+
+function keptCount(ranked: readonly FeatureScore[], options: TabularSelectionOptions): number {
+  if (options.mode === 'topK') return Math.max(0, options.k);
+  if (options.mode === 'percentile') return Math.ceil((ranked.length * options.percentile) / 100);
+  return ranked.filter((s) => s.score >= options.scoreThreshold).length;
+}
+
+function correlationFilter(
+  chosen: readonly FeatureScore[],
+  columns: Record<string, readonly (number | null)[]>,
+  maxCorrelation: number,
+): { kept: FeatureScore[]; dropped: Map<string, FeatureScore> } {
+  const kept: FeatureScore[] = [];
+  const dropped = new Map<string, FeatureScore>();
+  for (const candidate of chosen) {
+    const twin = maxCorrelation >= 1 ? undefined : kept.find((k) => correlated(columns, k.name, candidate.name));
+    if (!twin) kept.push(candidate);
+    else dropped.set(candidate.name, { ...candidate, reason: `|r| > ${maxCorrelation} with ${twin.name}` });
+  }
+  return { kept, dropped };
+
+  function correlated(all: typeof columns, a: string, b: string): boolean {
+    return Math.abs(pearson(all[a]!, all[b]!)) > maxCorrelation;
+  }
+}
+
+/** Pearson correlation over rows where both cells are present; 0 when either side is constant. */
+export function pearson(a: readonly (number | null)[], b: readonly (number | null)[]): number {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  a.forEach((x, i) => {
+    const y = b[i];
+    if (x === null || y === null || y === undefined) return;
+    xs.push(x);
+    ys.push(y);
+  });
+  if (xs.length < 2) return 0;
+  const [mx, my] = [mean(xs), mean(ys)];
+  let [sxy, sxx, syy] = [0, 0, 0];
+  xs.forEach((x, i) => {
+    const dy = ys[i]! - my;
+    [sxy, sxx, syy] = [sxy + (x - mx) * dy, sxx + (x - mx) ** 2, syy + dy * dy];
+  });
+  return sxx === 0 || syy === 0 ? 0 : sxy / Math.sqrt(sxx * syy);
+}
+
+function distinctCount(cells: readonly (number | null)[]): number {
+  return new Set(cells.filter((x) => x !== null)).size;
+}
+
+function variance(cells: readonly (number | null)[]): number {
+  const present = cells.filter((x): x is number => x !== null);
+  return present.length === 0 ? 0 : sumOfSquares(present) / present.length;
 }
 
 /** The first `k` columns of `scores` that are not excluded, in score order. */

@@ -49,6 +49,10 @@ describe('cleanFrame', () => {
       htmlDecoded: 2,
       missingTextFilled: 1,
       missingByColumn: { label: 0, text: 1, city: 2, age: 1 },
+      missingPolicy: 'keep',
+      droppedMissingFeature: 0,
+      flaggedColumns: [],
+      piiRedacted: { email: 0, phone: 0, card: 0 },
     });
   });
 
@@ -77,7 +81,67 @@ describe('cleanFrame', () => {
   });
 });
 
+describe('cleanFrame rules', () => {
+  it('drops the labelled rows that miss a feature under the drop policy, counting them', () => {
+    const { frame, report } = cleanFrame(messyFrame(), { ...spec(), missing: 'drop' });
+
+    expect(frame.values[ROW_ID_COLUMN]).toEqual([0]);
+    expect(report).toMatchObject({ droppedMissingLabel: 1, droppedMissingFeature: 2, rowsOut: 1 });
+  });
+
+  it('adds a 0/1 __isna column per feature with a missing value under the flag policy', () => {
+    const { frame, report } = cleanFrame(messyFrame(), { ...spec(), missing: 'flag' });
+
+    expect(frame.columns).toEqual(['label', 'text', 'city', 'age', ROW_ID_COLUMN, 'city__isna', 'age__isna']);
+    expect(frame.values.city__isna).toEqual([0, 1, 1]);
+    expect(frame.values.age__isna).toEqual([0, 1, 0]);
+    expect(report.flaggedColumns).toEqual(['city__isna', 'age__isna']);
+  });
+
+  it('redacts e-mail addresses, phone numbers and Luhn-valid cards in string columns, not in labels', () => {
+    const frame = makeFrame(
+      ['label', 'text', 'note'],
+      { label: 'string', text: 'string', note: 'string' },
+      {
+        label: ['a@b.com', 'x'],
+        text: ['mail jo.doe+x@mail.example.co.uk or call +44 (0)20 7946 0958', 'card 4111 1111 1111 1111 ok'],
+        note: ['order 4111 1111 1111 1112, text 87121', 'ring 08712345678'],
+      },
+    );
+
+    const { frame: out, report } = cleanFrame(frame, {
+      label: 'label',
+      text: 'text',
+      features: ['note'],
+      redactPii: true,
+    });
+
+    expect(out.values.label).toEqual(['a@b.com', 'x']);
+    expect(out.values.text).toEqual(['mail <email> or call <phone>', 'card <card> ok']);
+    expect(out.values.note).toEqual(['order 4111 1111 1111 1112, text 87121', 'ring <phone>']);
+    expect(report.piiRedacted).toEqual({ email: 1, phone: 2, card: 1 });
+  });
+
+  it('leaves text unchanged when redaction is off', () => {
+    const frame = makeFrame(
+      ['label', 'text'],
+      { label: 'string', text: 'string' },
+      { label: ['a'], text: ['x@y.org'] },
+    );
+
+    expect(cleanFrame(frame, { label: 'label', text: 'text', features: [] }).frame.values.text).toEqual(['x@y.org']);
+  });
+});
+
+function spec() {
+  return { label: 'label', text: 'text', features: ['city', 'age'] };
+}
+
 describe('decodeHtmlEntities', () => {
+  it('decodes every named entity of the HTML standard, not a short list', () => {
+    expect(decodeHtmlEntities('&hearts; &frac12; &Omega; &rarr; &eacute;')).toBe('\u2665 \u00bd \u03a9 \u2192 \u00e9');
+  });
+
   it('decodes named and numeric entities', () => {
     expect(decodeHtmlEntities('&lt;&gt;&amp;&quot;&apos;&nbsp;&#39;&#x27;&#X41;')).toBe("<>&\"'\u00a0''A");
   });

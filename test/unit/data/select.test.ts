@@ -5,7 +5,9 @@ import {
   buildTextVocabulary,
   chi2Scores,
   equalFrequencyBins,
+  pearson,
   scoreTabularFeatures,
+  selectTabular,
   selectTopK,
 } from '../../../core/data/select';
 import { wordNgrams, wordTokens } from '../../../core/data/text';
@@ -156,5 +158,82 @@ describe('wordTokens and wordNgrams', () => {
     expect(wordNgrams(['a', 'b', 'c'], 2)).toEqual(['a', 'b', 'c', 'a b', 'b c']);
     expect(wordNgrams(['a', 'b'], 3)).toEqual(['a', 'b', 'a b']);
     expect(wordNgrams(['a'], 0)).toEqual([]);
+  });
+});
+
+describe('selectTabular', () => {
+  const labels = ['a', 'a', 'a', 'b', 'b', 'b'];
+  const columns = {
+    strong: [1, 2, 1, 9, 8, 9],
+    twin: [2, 4, 2, 18, 16, 18],
+    weak: [1, 5, 3, 2, 6, 3],
+    tiny: [0, 0.001, 0, 0.001, 0, 0.001],
+    flat: [4, 4, 4, 4, 4, 4],
+  };
+  const base = {
+    method: 'anova' as const,
+    mode: 'topK' as const,
+    k: 10,
+    percentile: 50,
+    scoreThreshold: 0,
+    varianceThreshold: 0,
+    maxCorrelation: 1,
+  };
+
+  it('excludes low-variance columns before scoring, with the reason', () => {
+    const { scores, selected } = selectTabular(columns, labels, { ...base, varianceThreshold: 0.01 });
+
+    expect(selected).toEqual(['strong', 'twin', 'weak']);
+    expect(scores.filter((s) => s.excluded)).toEqual([
+      { name: 'flat', score: 0, excluded: true, reason: 'constant' },
+      { name: 'tiny', score: 0, excluded: true, reason: 'variance ≤ 0.01' },
+    ]);
+  });
+
+  it('drops a column correlated above the limit with a better-scored kept column', () => {
+    const { scores, selected } = selectTabular(columns, labels, { ...base, maxCorrelation: 0.95 });
+
+    expect(selected).toEqual(['strong', 'tiny', 'weak']);
+    expect(scores.find((s) => s.name === 'twin')).toMatchObject({ excluded: false, reason: '|r| > 0.95 with strong' });
+  });
+
+  it('keeps the top percentile, rounded up, or every column at or above a score threshold', () => {
+    const byPercentile = selectTabular(columns, labels, { ...base, mode: 'percentile', percentile: 50 });
+    const byThreshold = selectTabular(columns, labels, { ...base, mode: 'threshold', scoreThreshold: 1 });
+
+    expect(byPercentile.selected).toEqual(['strong', 'twin']);
+    expect(byThreshold.selected).toEqual(['strong', 'twin']);
+  });
+
+  it('gives the same selection whatever the column order', () => {
+    const reversed = Object.fromEntries(Object.entries(columns).reverse());
+
+    expect(selectTabular(reversed, labels, base)).toEqual(selectTabular(columns, labels, base));
+  });
+
+  it('scores chi2 on non-negative columns and rejects a negative one by name (L10b)', async () => {
+    const { columns: l10b, labels: l10bLabels } = await numericCase('L10b-chi2-negative.csv');
+
+    const counts = selectTabular({ count: l10b.count! }, l10bLabels, { ...base, method: 'chi2' });
+    const negative = (): unknown => selectTabular(l10b, l10bLabels, { ...base, method: 'chi2' });
+
+    expect(counts.scores[0]!.score).toBeCloseTo(5.4, 12);
+    expect(negative).toThrow('column "t_delta" has minimum -3');
+  });
+
+  it('scores a one-hot column by the exact discrete mutual information', () => {
+    const mi = selectTabular({ hot: [1, 1, 0, 0, 0, 0] }, labels, { ...base, method: 'mutualInfo' }).scores[0]!;
+
+    // hot=1: 2 rows, both a; hot=0: 4 rows, 1 a and 3 b. I = Σ p(x,y) ln(p(x,y) / (p(x) p(y))).
+    const expected =
+      (2 / 6) * Math.log(2) +
+      (1 / 6) * Math.log(1 / 6 / ((4 / 6) * (1 / 2))) +
+      (3 / 6) * Math.log(3 / 6 / ((4 / 6) * (1 / 2)));
+    expect(mi.score).toBeCloseTo(expected, 12);
+  });
+
+  it('computes Pearson r over rows where both cells are present', () => {
+    expect(pearson([1, 2, 3, null], [2, 4, 6, 100])).toBeCloseTo(1, 12);
+    expect(pearson([1, 1, 1], [1, 2, 3])).toBe(0);
   });
 });

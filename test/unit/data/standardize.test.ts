@@ -2,7 +2,7 @@ import path from 'node:path';
 import { SchemaError } from '../../../core/data/errors';
 import { makeFrame } from '../../../core/data/frame';
 import { readCsv } from '../../../core/data/read';
-import { applyStandardizer, fitStandardizer } from '../../../core/data/standardize';
+import { applyStandardizer, fitStandardizer, normalizeLabels, quantile } from '../../../core/data/standardize';
 
 const CASES = path.resolve(__dirname, '../../..', 'test/fixtures/cases');
 
@@ -31,7 +31,19 @@ describe('fitStandardizer and applyStandardizer', () => {
 
     const transform = fitStandardizer(frame, [0, 1], { numeric: ['v'], categorical: [] });
 
-    expect(transform.numeric).toEqual([{ name: 'v', mean: 2, std: 1, zeroVariance: false, missingIndicator: false }]);
+    expect(transform.numeric).toEqual([
+      {
+        name: 'v',
+        mean: 2,
+        std: 1,
+        zeroVariance: false,
+        missingIndicator: false,
+        scaling: 'zscore',
+        center: 2,
+        scale: 1,
+        fill: 2,
+      },
+    ]);
     expect(applyStandardizer(transform, frame).values.v).toEqual([-1, 1, 98]);
   });
 
@@ -94,4 +106,94 @@ describe('fitStandardizer and applyStandardizer', () => {
     expect(() => fitStandardizer(frame, [0], { numeric: ['t'], categorical: [] })).toThrow(SchemaError);
     expect(() => fitStandardizer(frame, [0], { numeric: [], categorical: ['nope'] })).toThrow('nope not found');
   });
+
+  it('never outputs NaN, Infinity or ±1 for a near-constant column whose std is float noise', () => {
+    const v = [0.1 + 0.2, 0.3, 0.1 + 0.2, 0.3, 0.30000000000000004];
+    const frame = makeFrame(['v'], { v: 'number' }, { v });
+
+    const out = applyStandardizer(fitStandardizer(frame, [0, 1, 2, 3, 4], { numeric: ['v'], categorical: [] }), frame);
+
+    expect(out.values.v).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('scales robustly by median and interquartile range, fitted on training rows (L09 x)', async () => {
+    const { frame } = await readCsv(path.join(CASES, 'L09-constant-columns.csv'));
+    const all = Array.from({ length: frame.rowCount }, (_, i) => i);
+
+    const spec = { numeric: ['c_const_int', 'x'], categorical: [], scaling: 'robust' as const };
+    const transform = fitStandardizer(frame, all, spec);
+    const out = applyStandardizer(transform, frame);
+
+    // numpy: median(1..10) = 5.5, percentile 75 − 25 = 7.75 − 3.25 = 4.5 (sklearn RobustScaler).
+    expect(transform.numeric[1]).toMatchObject({ center: 5.5, scale: 4.5 });
+    expect(out.values.x![0]).toBeCloseTo(-1, 12);
+    expect(out.values.x![9]).toBeCloseTo(1, 12);
+    expect(out.values.c_const_int).toEqual(Array<number>(10).fill(0));
+  });
+
+  it('uses scale 1 when the interquartile range is 0, as scikit-learn does', () => {
+    const frame = makeFrame(['v'], { v: 'number' }, { v: [0, 0, 0, 0, 0, 0, 10] });
+
+    const out = applyStandardizer(
+      fitStandardizer(frame, [0, 1, 2, 3, 4, 5, 6], { ...numericOnly('v'), scaling: 'robust' }),
+      frame,
+    );
+
+    expect(out.values.v).toEqual([0, 0, 0, 0, 0, 0, 10]);
+  });
+
+  it('passes values through unscaled with scaling none, filling missing ones', () => {
+    const frame = makeFrame(['v'], { v: 'number' }, { v: [3, 5, null, 5] });
+
+    const transform = fitStandardizer(frame, [0, 1, 2], { ...numericOnly('v'), scaling: 'none' });
+
+    expect(applyStandardizer(transform, frame).values.v).toEqual([3, 5, 4, 5]);
+  });
+
+  it('imputes the training median or most frequent value instead of the mean when asked', () => {
+    const frame = makeFrame(['v'], { v: 'number' }, { v: [1, 2, 2, 10, null, 100] });
+    const train = [0, 1, 2, 3, 4];
+
+    const fitted = fitStandardizer(frame, train, { ...numericOnly('v'), impute: 'median' });
+    const median = fitted.numeric[0]!;
+    const mode = fitStandardizer(frame, train, { ...numericOnly('v'), impute: 'mostFrequent' }).numeric[0]!;
+    const out = applyStandardizer(fitted, frame);
+
+    expect([median.fill, mode.fill]).toEqual([2, 2]);
+    expect(median.missingIndicator).toBe(true);
+    expect(out.values.v![4]).toBeCloseTo((2 - 3.75) / median.std, 12);
+    expect(out.values['v__missing']).toEqual([0, 0, 0, 0, 1, 0]);
+  });
+
+  it('groups categories seen fewer than minCategoryCount times in training as rare', () => {
+    const frame = makeFrame(['c'], { c: 'string' }, { c: ['a', 'a', 'a', 'b', 'b', 'c', 'z'] });
+
+    const transform = fitStandardizer(frame, [0, 1, 2, 3, 4, 5], {
+      numeric: [],
+      categorical: ['c'],
+      minCategoryCount: 3,
+    });
+    const out = applyStandardizer(transform, frame);
+
+    expect(transform.categorical).toEqual([{ name: 'c', categories: ['a'], rare: ['b', 'c'] }]);
+    expect(out.values['c=__unknown__']).toEqual([0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it('interpolates quantiles linearly, as numpy', () => {
+    expect([0, 0.25, 0.5, 0.75, 1].map((q) => quantile([1, 2, 3, 4], q))).toEqual([1, 1.75, 2.5, 3.25, 4]);
+  });
 });
+
+describe('normalizeLabels', () => {
+  it('changes case as asked and records only the labels that changed', () => {
+    expect(normalizeLabels(['Spam', 'ham', 'HAM', 'spam'], 'lower')).toEqual({
+      labels: ['spam', 'ham', 'ham', 'spam'],
+      mapping: { Spam: 'spam', HAM: 'ham' },
+    });
+    expect(normalizeLabels(['a'], 'preserve')).toEqual({ labels: ['a'], mapping: {} });
+  });
+});
+
+function numericOnly(name: string): { numeric: string[]; categorical: string[] } {
+  return { numeric: [name], categorical: [] };
+}
