@@ -10,6 +10,7 @@ export type ErrorType =
   | 'SchemaError'
   | 'SplitError'
   | 'FeatureSelectionError'
+  | 'DataDrift'
   | 'IntegrityError'
   | 'TeacherNotFound'
   | 'TrainingDiverged'
@@ -28,6 +29,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
   'SchemaError',
   'SplitError',
   'FeatureSelectionError',
+  'DataDrift',
   'IntegrityError',
   'TeacherNotFound',
   'TrainingDiverged',

@@ -31,3 +31,10 @@ export class FeatureSelectionError extends DistilleryError {
     super('FeatureSelectionError', message, details);
   }
 }
+
+/** Thrown when the data drifted from the previous run's profile and the drift policy says 'fail'. */
+export class DataDriftError extends DistilleryError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('DataDrift', message, details);
+  }
+}
