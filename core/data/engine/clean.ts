@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { ROW_ID_COLUMN } from '../../../common/constants';
-import type { CleanReport, CleanSpec } from '../clean';
+import { InvalidConfigError } from '../../../common/errors';
+import { ISNA_SUFFIX, type CleanReport, type CleanRulesReport, type CleanSpec } from '../clean';
 import { quoteLiteral } from '../duckdb';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
@@ -26,8 +27,8 @@ export type EngineReadOptions = Pick<
   'delimiter' | 'header' | 'encoding' | 'missingValues' | 'columnNames'
 >;
 
-/** {@link CleanReport} plus the inferred type of every kept column, in output order. */
-export interface EngineCleanReport extends CleanReport {
+/** The reports of `cleanFrame`, plus the inferred type of every kept column, in output order. */
+export interface EngineCleanReport extends CleanReport, CleanRulesReport {
   columns: { name: string; type: ColumnType }[];
 }
 
@@ -59,14 +60,18 @@ interface KeptColumn {
  * `cleanFrame`: a column is numeric when every present cell is a plain decimal number (no zero
  * padding, nothing beyond 2^53), types are inferred over the whole column, string cells are
  * trimmed and put in NFC, the text column keeps its surrounding white space and has its HTML
- * entities decoded once, rows without a label are dropped and a missing text becomes `''`.
+ * entities decoded once (by clean's own decoder), rows without a label are dropped, a missing text
+ * becomes `''`, and rows missing a feature are kept, dropped or flagged as `spec.missing` says.
  *
  * The file is converted once to an untyped Parquet copy in the engine's temp folder, then typed,
  * counted and cleaned from it, so the text is parsed only once. Throws {@link CsvParseError} when
- * DuckDB cannot parse the file (ragged rows, invalid UTF-8) and {@link SchemaError} for duplicate
- * header names or spec columns the file lacks.
+ * DuckDB cannot parse the file (ragged rows, invalid UTF-8), {@link SchemaError} for duplicate
+ * header names or spec columns the file lacks, and `InvalidConfigError` for `redactPii`.
  */
 export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport> {
+  if (input.spec.redactPii) {
+    throw new InvalidConfigError('clean.redactPii', 'PII redaction runs in memory only, not in the out-of-core engine');
+  }
   return withEngine(input.engine ?? {}, async ({ connection, scratchDirectory }) => {
     const raw = path.join(scratchDirectory, `raw-${randomUUID()}.parquet`);
     try {
@@ -74,7 +79,8 @@ export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport>
       const keptNames = keptColumns(names, input.spec);
       const missing = input.read?.missingValues ?? [];
       const { kept, report } = await inferAndCount(connection, raw, keptNames, input.spec, missing);
-      await connection.run(copyToParquet(cleanQuery(raw, kept, input.spec.label, missing), input.outputPath));
+      const query = cleanQuery(raw, kept, keptRows(keptNames, input.spec), report.flaggedColumns, missing);
+      await connection.run(copyToParquet(query, input.outputPath));
       return report;
     } finally {
       await rm(raw, { force: true });
@@ -178,16 +184,23 @@ function keptColumns(available: readonly string[], spec: EngineCleanSpec): strin
   return names;
 }
 
-/** The cell as read: NULL for an empty field or a missing-value marker. */
-function readCell(name: string, missing: readonly string[]): string {
-  return `CASE WHEN ${inList(`js_trim(${col(name)})`, missing)} THEN NULL ELSE ${col(name)} END`;
-}
-
-/** Whether the cleaned cell is missing (for the text column, after entity decoding). */
-function missingAfterClean(name: string, isText: boolean, missing: readonly string[]): string {
-  const cell = readCell(name, missing);
-  const value = isText ? `html_decode(${cell})` : cell;
-  return `(${cell} IS NULL OR js_trim(${value}) = '')`;
+/**
+ * The raw copy with, per kept column `i`: `v<i>` the cell, `t<i>` it trimmed, `r<i>` whether it is
+ * missing as read (empty or a missing-value marker), `m<i>` whether it is missing after cleaning and,
+ * for the text column, `d<i>` its HTML-decoded value. Each rule is thus evaluated once per cell.
+ */
+function cellStates(raw: string, kept: readonly { name: string; isText: boolean }[], missing: readonly string[]) {
+  const trimmed = kept.map((c, i) => `${col(c.name)} AS v${i}, js_trim(${col(c.name)}) AS t${i}`);
+  const read = kept.map((_, i) => `v${i}, t${i}, (v${i} IS NULL OR ${inList(`t${i}`, missing)}) AS r${i}`);
+  const states = kept.map((c, i) => {
+    if (!c.isText) return `v${i}, t${i}, r${i}, (r${i} OR t${i} = '') AS m${i}`;
+    const decoded = `CASE WHEN r${i} THEN NULL WHEN contains(v${i}, '&') THEN html_decode(v${i}) ELSE v${i} END`;
+    const emptied = `(r${i} OR (CASE WHEN contains(v${i}, '&') THEN js_trim(d${i}) ELSE t${i} END) = '')`;
+    return `v${i}, t${i}, r${i}, d${i}, ${emptied} AS m${i}`.replace(`d${i}, `, `${decoded} AS d${i}, `);
+  });
+  return `SELECT ${states.join(', ')}, row FROM (
+      SELECT ${read.join(', ')}, row FROM (
+        SELECT ${trimmed.join(', ')}, file_row_number AS row FROM ${parquetScan(raw, true)}))`;
 }
 
 /**
@@ -201,52 +214,74 @@ async function inferAndCount(
   spec: EngineCleanSpec,
   missing: readonly string[],
 ): Promise<{ kept: KeptColumn[]; report: EngineCleanReport }> {
-  const labelMissing = missingAfterClean(spec.label, spec.label === spec.text, missing);
-  const perColumn = names.flatMap((name) => {
-    const cell = readCell(name, missing);
-    return [
-      `bool_and(${cell} IS NULL OR is_plain_number(js_trim(${cell}))) AND count(${cell}) > 0`,
-      `count(*) FILTER (WHERE NOT ${labelMissing} AND ${missingAfterClean(name, name === spec.text, missing)})`,
-    ];
-  });
-  const text = spec.text === undefined ? undefined : readCell(spec.text, missing);
-  const decoded = text === undefined ? '0' : `count(*) FILTER (WHERE html_decode(${text}) <> ${text})`;
-  const sql = `SELECT count(*), count(*) FILTER (WHERE ${labelMissing}), ${decoded}, ${perColumn.join(', ')}
-    FROM ${parquetScan(raw)}`;
+  const columns = names.map((name) => ({ name, isText: name === spec.text }));
+  const label = names.indexOf(spec.label);
+  const text = spec.text === undefined ? -1 : names.indexOf(spec.text);
+  const keep = keptRows(names, spec);
+  const perColumn = names.flatMap((_, i) => [
+    `coalesce(bool_and(r${i} OR is_plain_number(t${i})) AND bool_or(NOT r${i}), false)`,
+    `count(*) FILTER (WHERE ${keep} AND m${i})`,
+  ]);
+  const decoded = text < 0 ? '0' : `count(*) FILTER (WHERE NOT r${text} AND d${text} <> v${text})`;
+  const sql = `SELECT count(*), count(*) FILTER (WHERE m${label}), count(*) FILTER (WHERE ${keep}), ${decoded},
+    ${perColumn.join(', ')} FROM (${cellStates(raw, columns, missing)})`;
   const row = (await queryRows(connection, sql))[0] ?? [];
 
-  const kept = names.map((name, i) => ({
-    name,
-    type: (row[3 + 2 * i] === true ? 'number' : 'string') as ColumnType,
-    isText: name === spec.text,
-  }));
-  const missingByColumn = Object.fromEntries(names.map((name, i) => [name, Number(row[4 + 2 * i])]));
-  const rowsIn = Number(row[0]);
-  const dropped = Number(row[1]);
+  const kept = columns.map((c, i) => ({ ...c, type: (row[4 + 2 * i] === true ? 'number' : 'string') as ColumnType }));
+  const missingByColumn = Object.fromEntries(names.map((name, i) => [name, Number(row[5 + 2 * i])]));
+  const [rowsIn, droppedMissingLabel, rowsOut] = [Number(row[0]), Number(row[1]), Number(row[2])];
+  const policy = spec.missing ?? 'keep';
+  const flagged = policy === 'flag' ? featureNames(names, spec).filter((f) => missingByColumn[f]! > 0) : [];
   const report: EngineCleanReport = {
     rowsIn,
-    rowsOut: rowsIn - dropped,
-    droppedMissingLabel: dropped,
-    htmlDecoded: Number(row[2]),
+    rowsOut,
+    droppedMissingLabel,
+    htmlDecoded: Number(row[3]),
     missingTextFilled: spec.text === undefined ? 0 : (missingByColumn[spec.text] ?? 0),
     missingByColumn,
-    columns: kept.map(({ name, type }) => ({ name, type: name === spec.text ? 'string' : type })),
+    droppedMissingFeature: rowsIn - droppedMissingLabel - rowsOut,
+    missingPolicy: policy,
+    flaggedColumns: flagged.map((f) => f + ISNA_SUFFIX),
+    piiRedacted: { email: 0, phone: 0, card: 0 },
+    columns: kept.map(({ name, type, isText }) => ({ name, type: isText ? 'string' : type })),
   };
   return { kept, report };
 }
 
-/** The cleaned value of one column, as `cleanFrame` computes it. */
-function cleanedColumn(column: KeptColumn, missing: readonly string[]): string {
-  const cell = readCell(column.name, missing);
-  const isMissing = missingAfterClean(column.name, column.isText, missing);
-  if (column.isText) return `CASE WHEN ${isMissing} THEN '' ELSE nfc_normalize(html_decode(${cell})) END`;
-  if (column.type === 'number') return `CAST(js_trim(${cell}) AS DOUBLE)`;
-  return `CASE WHEN ${isMissing} THEN NULL ELSE nfc_normalize(js_trim(${cell})) END`;
+/** The kept columns that are features (neither the label nor the text). */
+function featureNames(names: readonly string[], spec: EngineCleanSpec): string[] {
+  return names.filter((name) => name !== spec.label && name !== spec.text);
 }
 
-function cleanQuery(raw: string, kept: readonly KeptColumn[], label: string, missing: readonly string[]): string {
-  const labelColumn = kept.find((c) => c.name === label)!;
-  const columns = kept.map((c) => `${cleanedColumn(c, missing)} AS ${col(c.name)}`);
-  return `SELECT ${columns.join(', ')}, CAST(file_row_number AS DOUBLE) AS ${col(ROW_ID_COLUMN)}
-    FROM ${parquetScan(raw, true)} WHERE NOT ${missingAfterClean(label, labelColumn.isText, missing)}`;
+/** The condition a row must meet to be kept: a label, and under `'drop'` every feature. */
+function keptRows(names: readonly string[], spec: EngineCleanSpec): string {
+  const conditions = [`NOT m${names.indexOf(spec.label)}`];
+  if (spec.missing === 'drop') {
+    for (const feature of featureNames(names, spec)) conditions.push(`NOT m${names.indexOf(feature)}`);
+  }
+  return `(${conditions.join(' AND ')})`;
+}
+
+/** The cleaned value of kept column `i`, as `cleanFrame` computes it. */
+function cleanedColumn(column: KeptColumn, i: number): string {
+  if (column.isText) return `CASE WHEN m${i} THEN '' ELSE nfc_normalize(d${i}) END`;
+  if (column.type === 'number') return `CASE WHEN r${i} THEN NULL ELSE CAST(t${i} AS DOUBLE) END`;
+  return `CASE WHEN m${i} THEN NULL ELSE nfc_normalize(t${i}) END`;
+}
+
+/** The cleaned columns, the row id, then a 0/1 indicator per flagged feature. */
+function cleanQuery(
+  raw: string,
+  kept: readonly KeptColumn[],
+  keep: string,
+  flaggedColumns: readonly string[],
+  missing: readonly string[],
+): string {
+  const columns = kept.map((c, i) => `${cleanedColumn(c, i)} AS ${col(c.name)}`);
+  const flags = flaggedColumns.map((flag) => {
+    const i = kept.findIndex((c) => c.name + ISNA_SUFFIX === flag);
+    return `CASE WHEN m${i} THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(flag)}`;
+  });
+  return `SELECT ${[...columns, `CAST(row AS DOUBLE) AS ${col(ROW_ID_COLUMN)}`, ...flags].join(', ')}
+    FROM (${cellStates(raw, kept, missing)}) WHERE ${keep}`;
 }

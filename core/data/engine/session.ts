@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 
 import { quoteLiteral } from '../duckdb';
-import { ENGINE_MACROS } from './sql';
+import { ENGINE_MACROS, registerEngineFunctions } from './sql';
 
 /** Resource settings of an engine step. Every field has a default; see each one. */
 export interface EngineOptions {
@@ -51,6 +51,7 @@ export async function withEngine<T>(options: EngineOptions, work: (session: Engi
   try {
     const connection = await instance.connect();
     try {
+      registerEngineFunctions(connection);
       for (const macro of ENGINE_MACROS) await connection.run(macro);
       return await work({ connection, scratchDirectory: settings.tempDirectory });
     } finally {

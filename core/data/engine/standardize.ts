@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { ROW_ID_COLUMN, SPLIT_COLUMN, type SplitName } from '../../../common/constants';
+import { InvalidConfigError } from '../../../common/errors';
 import { SchemaError } from '../errors';
 import type { SplitOptions } from '../split';
 import {
@@ -51,14 +52,18 @@ const SPLIT_CODE = SPLIT_CODE_COLUMN;
  * Splits the rows of `inputPath` as `stratifiedSplit` does, fits `fitStandardizer`'s parameters on
  * the training rows with SQL aggregates (a mean pass, then a squared-deviation pass, as the core
  * computes them), and writes `applyStandardizer`'s output plus `__split` to `outputPath`.
- * Throws `SplitError` when a class is too small to stratify, before anything is written, and
- * {@link SchemaError} when a listed numeric column does not hold numbers.
+ * Scaling 'zscore' (default) and 'none' are supported, with mean imputation. Throws `SplitError`
+ * when a class is too small to stratify, before anything is written, {@link SchemaError} when a
+ * listed numeric column does not hold numbers, and `InvalidConfigError` for 'robust' scaling or
+ * median / most-frequent imputation (they need order statistics, computed in memory only).
  */
 export async function standardizeParquet(input: StandardizeParquetInput): Promise<StandardizeParquetReport> {
+  assertSupported(input.spec);
   return withEngine(input.engine ?? {}, async ({ connection }) => {
     const schema = await parquetSchema(connection, input.inputPath);
     const spec = input.spec ?? columnRoles(schema, input);
     assertNumeric(schema, spec);
+    const minCount = spec.minCategoryCount ?? MIN_CATEGORY_COUNT;
     const source = parquetScan(input.inputPath);
     const split = await assignSplits(connection, source, input.label, input.split);
     await connection.run(
@@ -68,12 +73,29 @@ export async function standardizeParquet(input: StandardizeParquetInput): Promis
 
     const transform: Transform = {
       version: 1,
-      numeric: await fitNumeric(connection, spec.numeric, split.counts.train),
-      categorical: await Promise.all(spec.categorical.map((name) => fitCategorical(connection, name))),
+      numeric: await fitNumeric(connection, spec.numeric, split.counts.train, scalingOf(spec)),
+      categorical: await Promise.all(spec.categorical.map((name) => fitCategorical(connection, name, minCount))),
     };
     await connection.run(copyToParquet(applyQuery(schema, transform), input.outputPath));
     return { transform, classes: split.classes.map((c) => c.name), splits: split.counts, spec };
   });
+}
+
+/** Robust scaling and median or most-frequent imputation need order statistics: in memory only. */
+function assertSupported(spec: StandardizeSpec | undefined): void {
+  if (spec?.scaling === 'robust') {
+    throw new InvalidConfigError('standardize.scaling', "'robust' scaling runs in memory only, not out of core");
+  }
+  if (spec?.impute !== undefined && spec.impute !== 'mean') {
+    throw new InvalidConfigError(
+      'standardize.impute',
+      `'${spec.impute}' imputation runs in memory only, not out of core`,
+    );
+  }
+}
+
+function scalingOf(spec: StandardizeSpec): 'zscore' | 'none' {
+  return spec.scaling === 'none' ? 'none' : 'zscore';
 }
 
 function columnRoles(schema: readonly { name: string; type: string }[], input: StandardizeParquetInput) {
@@ -120,6 +142,7 @@ async function fitNumeric(
   connection: DuckDBConnection,
   names: readonly string[],
   trainRows: number,
+  scaling: 'zscore' | 'none',
 ): Promise<NumericTransform[]> {
   if (names.length === 0) return [];
   const sums = await trainAggregates(
@@ -137,11 +160,14 @@ async function fitNumeric(
   return names.map((name, i) => {
     const count = Number(sums[2 * i]);
     const missingIndicator = count < trainRows;
-    if (count === 0) return { name, mean: 0, std: 0, zeroVariance: true, missingIndicator };
+    if (count === 0) {
+      return { name, mean: 0, std: 0, zeroVariance: true, missingIndicator, scaling, center: 0, scale: 1, fill: 0 };
+    }
     const mean = means[i]!;
     const std = Math.sqrt(Number(squares[i]) / count);
     const zeroVariance = std === 0 || std < RELATIVE_VARIANCE_FLOOR * Math.max(1, Math.abs(mean));
-    return { name, mean, std, zeroVariance, missingIndicator };
+    const [center, scale] = scaling === 'zscore' ? [mean, std] : [0, 1];
+    return { name, mean, std, zeroVariance, missingIndicator, scaling, center, scale, fill: mean };
   });
 }
 
@@ -150,8 +176,12 @@ async function trainAggregates(connection: DuckDBConnection, expressions: readon
   return rows[0] ?? [];
 }
 
-/** Categories seen in training, sorted; those seen fewer than twice are rare. */
-async function fitCategorical(connection: DuckDBConnection, name: string): Promise<CategoricalTransform> {
+/** Categories seen in training, sorted; those seen fewer than `minCount` times are rare. */
+async function fitCategorical(
+  connection: DuckDBConnection,
+  name: string,
+  minCount: number,
+): Promise<CategoricalTransform> {
   const rows = await queryRows(
     connection,
     `SELECT CAST(${col(name)} AS VARCHAR), count(*) FROM ${JOINED} WHERE ${SPLIT_CODE} = 0 AND ${col(name)} IS NOT NULL
@@ -161,8 +191,8 @@ async function fitCategorical(connection: DuckDBConnection, name: string): Promi
   const sorted = [...counts.keys()].sort(compareText);
   return {
     name,
-    categories: sorted.filter((c) => counts.get(c)! >= MIN_CATEGORY_COUNT),
-    rare: sorted.filter((c) => counts.get(c)! < MIN_CATEGORY_COUNT),
+    categories: sorted.filter((c) => counts.get(c)! >= minCount),
+    rare: sorted.filter((c) => counts.get(c)! < minCount),
   };
 }
 
@@ -183,9 +213,12 @@ function applyQuery(schema: readonly { name: string }[], transform: Transform): 
 
 function numericColumns(fit: NumericTransform): string[] {
   const x = col(fit.name);
-  const scaled = fit.zeroVariance
-    ? 'CAST(0 AS DOUBLE)'
-    : `CASE WHEN ${x} IS NULL THEN CAST(0 AS DOUBLE) ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
+  const scaled =
+    fit.scaling === 'none'
+      ? `coalesce(${x}, ${doubleLiteral(fit.fill ?? fit.mean)})`
+      : fit.zeroVariance
+        ? 'CAST(0 AS DOUBLE)'
+        : `CASE WHEN ${x} IS NULL THEN CAST(0 AS DOUBLE) ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
   const columns = [`${scaled} AS ${x}`];
   if (fit.missingIndicator) {
     columns.push(`CASE WHEN ${x} IS NULL THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);
