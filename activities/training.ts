@@ -11,11 +11,14 @@ import type { PipelineConfig } from '../common/config';
 import type { ArtifactRef, StepResult, TrainingHeartbeat } from '../common/contracts';
 import type { ArtifactStore } from '../artifacts/store';
 import { readFrame } from '../artifacts/parquet';
+import { ROW_ID_COLUMN } from '../common/constants';
+import { readTransferRows, type TransferRow } from '../core/ml/augment/transfer-set';
 import { column, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
 import { calibrate, expectedCalibrationError, fitTemperature, tuneBinaryThreshold } from '../core/ml/calibration';
 import { decodeWeights, encodeWeights, type MlpShape, type MlpWeights } from '../core/ml/mlp';
 import { createFeaturizer, type SparseRow, type StudentFeatureSpec } from '../core/ml/student/features';
+import { classWeights, rowWeights } from '../core/ml/student/class-weights';
 import { serializeStudent, studentShape } from '../core/ml/student/model';
 import { predictBatched, trainMlp, type TrainingSet, type TrainingState } from '../core/ml/train-mlp';
 import type { StudentBundle } from '../core/bundle';
@@ -54,7 +57,14 @@ export function createTrainingActivities(deps: ActivityDeps) {
       const data = await loadTrainingData(deps.store, input);
       const checkpoints = { ...(lastHeartbeat()?.checkpoints ?? {}) };
       const outputs: Record<string, ArtifactRef> = {};
-      const summary: Record<string, unknown> = { features: data.shape.inputs, resumedFrom: resumedEpochs(checkpoints) };
+      const summary: Record<string, unknown> = {
+        features: data.shape.inputs,
+        architecture: data.spec.architecture,
+        classWeights: input.config.student.classWeights,
+        trainRows: data.train.rows.length,
+        transferRows: data.transfer.rows.length,
+        resumedFrom: resumedEpochs(checkpoints),
+      };
       for (const name of STUDENTS) {
         const result = await trainStudent(deps.store, input.config, data, name, checkpoints);
         outputs[name === 'distilled' ? 'student' : 'hardLabelStudent'] = result.ref;
@@ -73,34 +83,77 @@ interface TrainingData {
   readonly spec: StudentFeatureSpec;
   readonly shape: MlpShape;
   readonly transform: PreparedTransform;
+  /** The training split's rows (the hard-label student trains on these alone). */
   readonly train: TrainingSet;
+  /** Teacher-labelled augmented rows (label −1), added to the distilled student's training rows. */
+  readonly transfer: TrainingSet;
   readonly validation: TrainingSet;
 }
 
 async function loadTrainingData(store: ArtifactStore, input: DistillInput): Promise<TrainingData> {
+  const { config } = input;
   const frame = await readFrame(store, input.standardized);
   const transform = await store.getJson<PreparedTransform>(input.transform);
   const selection = await store.getJson<FeatureSelection>(input.featureSelection);
-  const teacherLogits = logitRows(await readFrame(store, input.teacherLogits), transform.labels.length);
+  const logits = readTransferRows(await readFrame(store, input.teacherLogits), transform.labels.length);
   const spec: StudentFeatureSpec = {
     vocabulary: selection.text.terms.map((t) => t.term),
     ngramMax: selection.text.ngramMax,
-    charBuckets: transform.text ? input.config.student.charBuckets : 0,
+    charBuckets: transform.text ? config.student.charBuckets : 0,
     tabular: selection.tabular.selected,
+    architecture: config.student.architecture,
   };
-  const shape = studentShape(spec, input.config.student.hidden, transform.labels.length);
+  const shape = studentShape(spec, config.student.hidden, transform.labels.length);
   const rows = featurizeAll(frame, transform, spec);
-  const setOf = (r: number[]): TrainingSet => ({
-    rows: r.map((i) => rows[i]!),
-    labels: labelIndices(frame, transform, r),
-    teacherLogits: r.map((i) => teacherLogits[i]!),
-  });
+  const trainRows = rowsOfSplit(frame, 'train');
+  const weighting = config.student.classWeights;
+  const weights = classWeights(labelIndices(frame, transform, trainRows), shape.classes, weighting);
+  const setOf = (r: number[], weighted: boolean): TrainingSet => {
+    const labels = labelIndices(frame, transform, r);
+    const byClass = weighted ? { weights: rowWeights(labels, weights) } : {};
+    return { rows: r.map((i) => rows[i]!), labels, teacherLogits: r.map((i) => logits.original[i]!), ...byClass };
+  };
+  const weighted = weighting !== 'none';
   return {
     spec,
     shape,
     transform,
-    train: setOf(rowsOfSplit(frame, 'train')),
-    validation: setOf(rowsOfSplit(frame, 'validation')),
+    train: setOf(trainRows, weighted),
+    transfer: transferSet(frame, transform, spec, logits.transfer, weighted ? weights : null),
+    validation: setOf(rowsOfSplit(frame, 'validation'), false),
+  };
+}
+
+/** Features of the augmented texts, each with the tabular values of the row it was made from. */
+function transferSet(
+  frame: Frame,
+  transform: PreparedTransform,
+  spec: StudentFeatureSpec,
+  transfer: readonly TransferRow[],
+  weights: readonly number[] | null,
+): TrainingSet {
+  const byRowId = new Map(column(frame, ROW_ID_COLUMN).map((id, r) => [Number(id), r] as const));
+  const sources = transfer.map((t) => byRowId.get(t.sourceRowId)!);
+  const featurize = createFeaturizer(spec);
+  const tabular = tabularMatrix(frame, spec.tabular, sources);
+  const sourceLabels = labelIndices(frame, transform, sources);
+  return {
+    rows: transfer.map((t, i) => featurize(t.text, tabular[i]!)),
+    labels: transfer.map(() => -1),
+    teacherLogits: transfer.map((t) => t.logits),
+    ...(weights ? { weights: rowWeights(sourceLabels, weights) } : {}),
+  };
+}
+
+/** The distilled student's training rows: the training split, then the transfer rows. */
+function withTransfer(train: TrainingSet, transfer: TrainingSet): TrainingSet {
+  if (transfer.rows.length === 0) return train;
+  const weights = train.weights && transfer.weights ? { weights: [...train.weights, ...transfer.weights] } : {};
+  return {
+    rows: [...train.rows, ...transfer.rows],
+    labels: [...train.labels, ...transfer.labels],
+    teacherLogits: [...(train.teacherLogits ?? []), ...(transfer.teacherLogits ?? [])],
+    ...weights,
   };
 }
 
@@ -111,11 +164,6 @@ export function featurizeAll(frame: Frame, transform: PreparedTransform, spec: S
   const texts = textsOf(frame, transform, all);
   const tabular = tabularMatrix(frame, spec.tabular, all);
   return all.map((r) => featurize(texts[r]!, tabular[r]!));
-}
-
-function logitRows(frame: Frame, classes: number): Float32Array[] {
-  const columns = Array.from({ length: classes }, (_, k) => column(frame, `logit_${k}`));
-  return Array.from({ length: frame.rowCount }, (_, r) => Float32Array.from(columns, (c) => Number(c[r])));
 }
 
 type Checkpoints = Record<string, { epoch: number; ref: ArtifactRef }>;
@@ -137,7 +185,7 @@ async function trainStudent(
     ...extra,
   });
   const result = await trainMlp(
-    data.train,
+    name === 'distilled' ? withTransfer(data.train, data.transfer) : data.train,
     data.validation,
     {
       shape: data.shape,

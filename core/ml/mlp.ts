@@ -18,6 +18,11 @@ export interface MlpShape {
   readonly inputs: number;
   readonly hidden: number;
   readonly classes: number;
+  /**
+   * Activation of the hidden layer: 'relu' (default) or 'linear'. A linear hidden layer over bag
+   * features is an embedding bag: the hidden vector is the weighted mean of learned feature embeddings.
+   */
+  readonly activation?: 'relu' | 'linear';
 }
 
 /** Logits of one sparse row. */
@@ -30,9 +35,10 @@ export function mlpLogits(shape: MlpShape, weights: MlpWeights, row: SparseRow):
     for (let j = 0; j < shape.hidden; j++) hidden[j] = hidden[j]! + value * w1[offset + j]!;
   }
   const logits = Float64Array.from(b2);
+  const relu = shape.activation !== 'linear';
   for (let j = 0; j < shape.hidden; j++) {
     const activation = hidden[j]!;
-    if (activation <= 0) continue;
+    if (relu && activation <= 0) continue;
     for (let c = 0; c < shape.classes; c++) logits[c] = logits[c]! + activation * w2[j * shape.classes + c]!;
   }
   return logits;

@@ -14,11 +14,16 @@ import type { MlpShape, MlpWeights } from './mlp';
 import type { SparseRow } from './student/features';
 import { assertDistillationParams, distillationLoss, type DistillationParams } from './student/loss';
 
-/** Rows, true class indices and, for distillation, the teacher's logits. */
+/**
+ * Rows, true class indices and, for distillation, the teacher's logits. A label of −1 marks a
+ * transfer row the teacher labelled (augmentation): it has no true label, so only its KL term
+ * counts. `weights` multiplies each row's loss (class weights); absent, every row weighs 1.
+ */
 export interface TrainingSet {
   readonly rows: readonly SparseRow[];
   readonly labels: readonly number[];
   readonly teacherLogits?: readonly ArrayLike<number>[];
+  readonly weights?: readonly number[];
 }
 
 /** Settings of one training job. */
@@ -137,8 +142,9 @@ function readWeights(variables: Variables): MlpWeights {
   return { w1: read(variables.w1), b1: read(variables.b1), w2: read(variables.w2), b2: read(variables.b2) };
 }
 
-function forward(variables: Variables, x: tf.Tensor2D): tf.Tensor2D {
-  const hidden = tf.relu(tf.add(tf.matMul(x, variables.w1), variables.b1));
+function forward(variables: Variables, x: tf.Tensor2D, shape: MlpShape): tf.Tensor2D {
+  const linear = tf.add(tf.matMul(x, variables.w1), variables.b1);
+  const hidden = shape.activation === 'linear' ? linear : tf.relu(linear);
   return tf.add(tf.matMul(hidden, variables.w2), variables.b2);
 }
 
@@ -188,13 +194,10 @@ function trainBatch(
       options.shape.classes,
     ) as tf.Tensor2D;
     const teacher = options.distillation && train.teacherLogits ? teacherBatch(train.teacherLogits, rows) : null;
+    const weights = train.weights ? tf.tensor1d(rows.map((r) => train.weights![r]!)) : null;
     const loss = optimizer.minimize(() => {
-      const data = distillationLoss(
-        forward(variables, x),
-        y,
-        teacher,
-        options.distillation ?? { temperature: 1, alpha: 0 },
-      );
+      const params = options.distillation ?? { temperature: 1, alpha: 0 };
+      const data = distillationLoss(forward(variables, x, options.shape), y, teacher, params, weights);
       return options.l2 ? tf.add(data, penalty(variables, options.l2)) : data;
     }, true);
     return loss!.dataSync()[0]!;
@@ -253,7 +256,7 @@ export function predictBatched(
     for (let start = 0; start < rows.length; start += 512) {
       const chunk = rows.slice(start, start + 512);
       const flat = tf.tidy(() => {
-        const logits = forward(variables as unknown as Variables, densify(chunk, shape.inputs));
+        const logits = forward(variables as unknown as Variables, densify(chunk, shape.inputs), shape);
         return (output === 'logits' ? logits : tf.softmax(logits)).dataSync();
       });
       chunk.forEach((_, i) => out.push(Float32Array.from(flat.subarray(i * shape.classes, (i + 1) * shape.classes))));

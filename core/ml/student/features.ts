@@ -2,7 +2,9 @@
  * The student's input: sparse features computed from the raw record alone, so the student needs
  * no teacher at prediction time. Layout of the feature vector:
  *   [ word n-grams of the selected vocabulary | hashed character n-grams | tabular features ]
- * Word n-gram and character blocks are each L2-normalised log(1 + count) vectors.
+ * For the hashed MLP, the word n-gram and character blocks are each L2-normalised log(1 + count)
+ * vectors. For the embedding bag, each block holds count / total, so that the first layer computes
+ * the mean of the learned embeddings of the block's n-grams.
  */
 import { wordNgrams, wordTokens } from '../../data/text';
 
@@ -15,7 +17,12 @@ export interface StudentFeatureSpec {
   readonly charBuckets: number;
   /** Names of the standardized tabular columns appended at the end. */
   readonly tabular: readonly string[];
+  /** The network these features feed; decides the block weighting. Default 'hashed-mlp'. */
+  readonly architecture?: StudentArchitecture;
 }
+
+/** 'hashed-mlp': sparse n-grams into a ReLU layer; 'embedding-bag': mean of n-gram embeddings, then linear. */
+export type StudentArchitecture = 'hashed-mlp' | 'embedding-bag';
 
 /** A sparse feature row: parallel arrays of column index and value. */
 export interface SparseRow {
@@ -36,10 +43,11 @@ export function createFeaturizer(spec: StudentFeatureSpec): (text: string, tabul
   const vocabularyIndex = new Map(spec.vocabulary.map((term, i) => [term, i] as const));
   const charOffset = spec.vocabulary.length;
   const tabularOffset = charOffset + spec.charBuckets;
+  const addBlock = spec.architecture === 'embedding-bag' ? addMean : addNormalized;
   return (text, tabular) => {
     const counts = new Map<number, number>();
-    addNormalized(counts, wordCounts(text, spec.ngramMax, vocabularyIndex));
-    addNormalized(counts, charCounts(text, spec.charBuckets, charOffset));
+    addBlock(counts, wordCounts(text, spec.ngramMax, vocabularyIndex));
+    addBlock(counts, charCounts(text, spec.charBuckets, charOffset));
     tabular.forEach((value, i) => value !== 0 && counts.set(tabularOffset + i, value));
     const indices = Int32Array.from(counts.keys()).sort();
     return { indices, values: Float32Array.from(indices, (i) => counts.get(i)!) };
@@ -73,6 +81,13 @@ function addNormalized(target: Map<number, number>, counts: ReadonlyMap<number, 
   counts.forEach((c) => (norm += Math.log1p(c) ** 2));
   norm = Math.sqrt(norm) || 1;
   counts.forEach((c, column) => target.set(column, Math.log1p(c) / norm));
+}
+
+/** Adds count / total: the weights of a mean over the block's n-gram occurrences. */
+function addMean(target: Map<number, number>, counts: ReadonlyMap<number, number>): void {
+  let total = 0;
+  counts.forEach((c) => (total += c));
+  counts.forEach((c, column) => target.set(column, c / total));
 }
 
 /** 32-bit FNV-1a over the UTF-16 code units of text[start, end). */

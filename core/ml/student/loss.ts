@@ -26,24 +26,39 @@ export function assertDistillationParams(params: DistillationParams): void {
 }
 
 /**
- * Mean loss over the batch.
+ * Mean loss over the batch: the per-row loss, each row multiplied by its weight when `weights` is
+ * given (class weights), summed and divided by the batch size. A row whose one-hot label is all
+ * zeros (a teacher-labelled transfer row with no true label) contributes only its KL term.
  * @param studentLogits batch × classes
  * @param oneHot batch × classes true labels
  * @param teacherLogits batch × classes, or null for hard-label training
+ * @param weights batch row weights, or null for equal weights
  */
 export function distillationLoss(
   studentLogits: tf.Tensor2D,
   oneHot: tf.Tensor2D,
   teacherLogits: tf.Tensor2D | null,
   params: DistillationParams,
+  weights: tf.Tensor1D | null = null,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const crossEntropy = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1)));
-    if (!teacherLogits || params.alpha === 0) return crossEntropy as tf.Scalar;
-    const t = params.temperature;
-    const teacherLog = tf.logSoftmax(tf.div(teacherLogits, t));
-    const studentLog = tf.logSoftmax(tf.div(studentLogits, t));
-    const kl = tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1));
-    return tf.add(tf.mul(kl, params.alpha * t * t), tf.mul(crossEntropy, 1 - params.alpha)) as tf.Scalar;
+    const crossEntropy = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1));
+    const perRow =
+      !teacherLogits || params.alpha === 0 ? crossEntropy : mixed(studentLogits, teacherLogits, crossEntropy, params);
+    return tf.mean(weights ? tf.mul(perRow, weights) : perRow) as tf.Scalar;
   });
+}
+
+/** alpha · T² · KL(teacher_T ‖ student_T) + (1 − alpha) · CE, per row, in log space. */
+function mixed(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  crossEntropy: tf.Tensor,
+  params: DistillationParams,
+) {
+  const t = params.temperature;
+  const teacherLog = tf.logSoftmax(tf.div(teacherLogits, t));
+  const studentLog = tf.logSoftmax(tf.div(studentLogits, t));
+  const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1);
+  return tf.add(tf.mul(kl, params.alpha * t * t), tf.mul(crossEntropy, 1 - params.alpha));
 }

@@ -11,9 +11,10 @@ export interface StudentModel {
   readonly weights: MlpWeights;
 }
 
-/** The network shape of a student. */
+/** The network shape of a student: an embedding bag's hidden layer is linear. */
 export function studentShape(spec: StudentFeatureSpec, hidden: number, classes: number): MlpShape {
-  return { inputs: featureDimension(spec), hidden, classes };
+  const shape = { inputs: featureDimension(spec), hidden, classes };
+  return spec.architecture === 'embedding-bag' ? { ...shape, activation: 'linear' } : shape;
 }
 
 /** Returns a predictor from a raw record (text plus standardized tabular values) to class probabilities. */
