@@ -11,13 +11,12 @@ import rateLimit from '@fastify/rate-limit';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import { AppModule } from './app.module';
 import { registerAuditHook } from './audit/audit-hook';
 import { presentedKey } from './auth/api-key.guard';
-import { API_KEY_SCHEME } from './auth/roles';
+import { setupDocs } from './docs';
 import { MetricsService } from './metrics/metrics.service';
 import { RegistryService } from './registry/registry.service';
 import type { ApiSettings } from './settings/api-settings';
@@ -70,20 +69,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
   });
   registerAuditHook(fastify, () => registry.get());
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openApiConfig()));
-}
-
-function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('Distillery API')
-    .setDescription(
-      'Trigger and follow distillation runs, upload datasets, serve and promote models, schedule retraining, ' +
-        'and read lineage and the audit log. Every route but the probes, /metrics and /docs requires an API key ' +
-        '(`X-Api-Key: <key>` or `Authorization: Bearer <key>`) of role viewer, operator or admin.',
-    )
-    .setVersion('1')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, API_KEY_SCHEME)
-    .build();
+  setupDocs(app);
 }
 
 /** The client's `X-Request-Id` when it is a sane token, otherwise a fresh UUID. */

@@ -10,7 +10,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import type { WorkflowHandle } from '@temporalio/client';
 
 import type { ArtifactStore } from '../../artifacts/store';
-import { codeVersion } from '../../cli/version';
+import { apiCodeVersion } from './code-version';
 import { parsePipelineConfig, type PipelineConfig } from '../../common/config';
 import {
   ACCELERATOR_TASK_QUEUE,
@@ -55,7 +55,7 @@ const RETRYABLE: readonly LiveRunStatus[] = ['failed', 'cancelled', 'terminated'
 
 @Injectable()
 export class RunsService {
-  private readonly codeVersion = codeVersion();
+  private readonly codeVersion = apiCodeVersion();
 
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
