@@ -96,7 +96,7 @@ async function copyRaw(connection: DuckDBConnection, file: string, read: EngineR
   const names = dialect.header ? headerNames(cells) : plainNames(cells.length, read.columnNames);
   assertUniqueNames(names);
   const scan = csvScan(file, dialect, names);
-  await duck(connection, file, copyToParquet(`SELECT * FROM ${scan}`, raw));
+  await duck(connection, file, copyToParquet(`SELECT * FROM ${scan}`, raw, 'uncompressed'));
   return names;
 }
 

@@ -68,8 +68,7 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
 
 async function anovaScores(connection: DuckDBConnection, names: readonly string[], label: string) {
   if (names.length === 0) return [];
-  const totals = await columnTotals(connection, names);
-  const groups = await groupStats(connection, names, label);
+  const { totals, groups } = await columnStats(connection, names, label);
   const squares = await groupSquares(connection, names, label, groups);
   return names.map((name, i): FeatureScore => {
     if (!totals[i]!.varies) return { name, score: 0, excluded: true, reason: 'constant' };
@@ -77,41 +76,43 @@ async function anovaScores(connection: DuckDBConnection, names: readonly string[
   });
 }
 
-/** Per column: whether it has two distinct values, its present count and its sum, in row order. */
-async function columnTotals(connection: DuckDBConnection, names: readonly string[]) {
-  const row =
-    (
-      await queryRows(
-        connection,
-        `SELECT ${names.map((n) => `coalesce(min(${col(n)}) <> max(${col(n)}), false), count(${col(n)}), sum(${col(n)})`).join(', ')}
-         FROM train`,
-      )
-    )[0] ?? [];
-  return names.map((_, i) => ({
-    varies: row[3 * i] === true,
-    count: Number(row[3 * i + 1]),
-    sum: Number(row[3 * i + 2]),
-  }));
-}
-
-/** Per column, the classes present in it, in order of their first present row. */
-async function groupStats(connection: DuckDBConnection, names: readonly string[], label: string) {
+/**
+ * One scan, two grouping sets: per column over all training rows, whether it has two distinct
+ * values, its present count and its sum (in row order); and per column and class, the count, the
+ * sum and the first present row, the classes ordered by that first row as the core meets them.
+ */
+async function columnStats(connection: DuckDBConnection, names: readonly string[], label: string) {
   const expressions = names.map((n) => {
     const x = col(n);
-    return `count(${x}), sum(${x}), min(${col(ROW_ID_COLUMN)}) FILTER (WHERE ${x} IS NOT NULL)`;
+    return (
+      `coalesce(min(${x}) <> max(${x}), false), count(${x}), sum(${x}), ` +
+      `min(${col(ROW_ID_COLUMN)}) FILTER (WHERE ${x} IS NOT NULL)`
+    );
   });
-  const rows = await queryRows(connection, `SELECT ${col(label)}, ${expressions.join(', ')} FROM train GROUP BY 1`);
-  return names.map((_, i) =>
-    rows
-      .map(([value, ...cells]): GroupStats => ({
-        label: value,
-        count: Number(cells[3 * i]),
-        sum: Number(cells[3 * i + 1]),
-        firstRow: Number(cells[3 * i + 2]),
+  const rows = await queryRows(
+    connection,
+    `SELECT GROUPING(${col(label)}), ${col(label)}, ${expressions.join(', ')} FROM train
+     GROUP BY GROUPING SETS ((${col(label)}), ())`,
+  );
+  const total = rows.find((row) => Number(row[0]) === 1) ?? [];
+  const perClass = rows.filter((row) => Number(row[0]) === 0);
+  const totals = names.map((_, i) => ({
+    varies: total[2 + 4 * i] === true,
+    count: Number(total[3 + 4 * i] ?? 0),
+    sum: Number(total[4 + 4 * i] ?? 0),
+  }));
+  const groups = names.map((_, i) =>
+    perClass
+      .map((row): GroupStats => ({
+        label: row[1],
+        count: Number(row[3 + 4 * i]),
+        sum: Number(row[4 + 4 * i]),
+        firstRow: Number(row[5 + 4 * i]),
       }))
       .filter((g) => g.count > 0)
       .sort((a, b) => a.firstRow - b.firstRow),
   );
+  return { totals, groups };
 }
 
 /** Per column and class, Σ (x − class mean)², in the order of {@link groupStats}. */

@@ -77,9 +77,9 @@ export function parquetScan(file: string, rowNumbers = false): string {
   return `read_parquet(${quoteLiteral(file)}${rowNumbers ? ', file_row_number = true' : ''})`;
 }
 
-/** `COPY (query) TO file` as zstd-compressed Parquet. */
-export function copyToParquet(query: string, file: string): string {
-  return `COPY (${query}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`;
+/** `COPY (query) TO file` as Parquet: snappy (cheap to write) unless told otherwise. */
+export function copyToParquet(query: string, file: string, compression: 'snappy' | 'uncompressed' = 'snappy'): string {
+  return `COPY (${query}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION ${compression})`;
 }
 
 /** The names and DuckDB types of a Parquet file's columns, in order. */

@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROW_ID_COLUMN, SPLIT_COLUMN, type SplitName } from '../../../common/constants';
 import { InvalidConfigError } from '../../../common/errors';
 import { SchemaError } from '../errors';
-import type { SplitOptions } from '../split';
+import { splitCounts, type SplitOptions } from '../split';
 import {
   MIN_CATEGORY_COUNT,
   MISSING_SUFFIX,
@@ -69,12 +69,12 @@ export async function standardizeParquet(input: StandardizeParquetInput): Promis
     await connection.run(
       `CREATE TEMP VIEW ${JOINED} AS SELECT * FROM ${source} AS source POSITIONAL JOIN ${split.table} AS split`,
     );
-    await assertAligned(connection, input.label, split);
+    await assertAligned(connection, input.label, split, input.split);
 
     const transform: Transform = {
       version: 1,
       numeric: await fitNumeric(connection, spec.numeric, split.counts.train, scalingOf(spec)),
-      categorical: await Promise.all(spec.categorical.map((name) => fitCategorical(connection, name, minCount))),
+      categorical: await fitCategorical(connection, spec.categorical, minCount),
     };
     await connection.run(copyToParquet(applyQuery(schema, transform), input.outputPath));
     return { transform, classes: split.classes.map((c) => c.name), splits: split.counts, spec };
@@ -123,17 +123,26 @@ function assertNumeric(schema: readonly { name: string; type: string }[], spec: 
   if (text) throw new SchemaError(`column ${text} is listed as numeric but holds text`, { column: text });
 }
 
-/** Per class, the rows the join sends to each split must be the counts the split assigned. */
-async function assertAligned(connection: DuckDBConnection, label: string, split: SplitTable): Promise<void> {
+/**
+ * Each class must send to test and validation exactly the rows the split assigned it: a check that
+ * the positional join lined every split code up with its row.
+ */
+async function assertAligned(connection: DuckDBConnection, label: string, split: SplitTable, options: SplitOptions) {
   const rows = await queryRows(
     connection,
-    `SELECT count(*) FILTER (WHERE ${SPLIT_CODE} = 0), count(*) FILTER (WHERE ${SPLIT_CODE} = 1), count(*) FILTER (WHERE ${SPLIT_CODE} = 2),
-       count(*) FILTER (WHERE ${SPLIT_CODE} IS NULL OR ${col(label)} IS NULL) FROM ${JOINED}`,
+    `SELECT ${col(label)}, count(*) FILTER (WHERE ${SPLIT_CODE} = 1),
+       count(*) FILTER (WHERE ${SPLIT_CODE} = 2), count(*) FILTER (WHERE ${SPLIT_CODE} IS NULL)
+     FROM ${JOINED} GROUP BY 1`,
   );
-  const [train, validation, test, unmatched] = (rows[0] ?? []).map(Number);
-  const { counts } = split;
-  if (train !== counts.train || validation !== counts.validation || test !== counts.test || unmatched !== 0) {
-    throw new Error(`split codes are not aligned with the rows: ${JSON.stringify({ train, validation, test })}`);
+  const found = new Map(
+    rows.map(([name, validation, test, unmatched]) => [String(name), [validation, test, unmatched]]),
+  );
+  for (const { value, rows: size } of split.classes) {
+    const expected = splitCounts(size, options);
+    const [validation, test, unmatched] = (found.get(String(value)) ?? []).map(Number);
+    if (validation !== expected.validation || test !== expected.test || unmatched !== 0) {
+      throw new Error(`split codes are not aligned with the rows of class ${String(value)}`);
+    }
   }
 }
 
@@ -176,24 +185,37 @@ async function trainAggregates(connection: DuckDBConnection, expressions: readon
   return rows[0] ?? [];
 }
 
-/** Categories seen in training, sorted; those seen fewer than `minCount` times are rare. */
+/**
+ * Categories seen in training, sorted; those seen fewer than `minCount` times are rare. One scan
+ * counts every categorical column (one grouping set per column).
+ */
 async function fitCategorical(
   connection: DuckDBConnection,
-  name: string,
+  names: readonly string[],
   minCount: number,
-): Promise<CategoricalTransform> {
+): Promise<CategoricalTransform[]> {
+  if (names.length === 0) return [];
+  const values = names.map((n) => `CAST(${col(n)} AS VARCHAR)`);
+  const sets = values.map((v) => `(${v})`).join(', ');
   const rows = await queryRows(
     connection,
-    `SELECT CAST(${col(name)} AS VARCHAR), count(*) FROM ${JOINED} WHERE ${SPLIT_CODE} = 0 AND ${col(name)} IS NOT NULL
-     GROUP BY ALL`,
+    `SELECT GROUPING(${values.join(', ')}), ${values.join(', ')}, count(*) FROM ${JOINED} WHERE ${SPLIT_CODE} = 0
+     GROUP BY GROUPING SETS (${sets})`,
   );
-  const counts = new Map(rows.map(([value, count]) => [String(value), Number(count)]));
-  const sorted = [...counts.keys()].sort(compareText);
-  return {
-    name,
-    categories: sorted.filter((c) => counts.get(c)! >= minCount),
-    rare: sorted.filter((c) => counts.get(c)! < minCount),
-  };
+  return names.map((name, i) => {
+    const mask = (2 ** names.length - 1) ^ (2 ** (names.length - 1 - i));
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const value = row[1 + i];
+      if (Number(row[0]) === mask && value !== null) counts.set(String(value), Number(row[row.length - 1]));
+    }
+    const sorted = [...counts.keys()].sort(compareText);
+    return {
+      name,
+      categories: sorted.filter((c) => counts.get(c)! >= minCount),
+      rare: sorted.filter((c) => counts.get(c)! < minCount),
+    };
+  });
 }
 
 /** Every input column in place (numeric and categorical ones replaced), then `__split`. */

@@ -1,0 +1,112 @@
+"""The four data steps with pandas + scikit-learn, the baseline of the scale benchmark.
+
+    python bench/scale/pandas_steps.py <in.csv> <result.json>
+
+Same input and the same work as the engine run (bench/scale/engine.ts), written the idiomatic way:
+clean (strip, empty as missing, HTML entities decoded, NFC, rows without a label dropped), dedupe
+(exact rows, then normalised text), stratified train/validation/test split, StandardScaler and
+OneHotEncoder fitted on the training rows only, then ANOVA F (f_classif) with SelectKBest.
+Writes wall time per step and the peak RSS of the process (ru_maxrss) as JSON.
+"""
+
+import html
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+LABEL = "label"
+TEXT = "review"
+SEED = 42
+VALIDATION = 0.15
+TEST = 0.15
+TOP_K = 8
+
+
+def clean(path: str) -> pd.DataFrame:
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable")
+    for name in frame.columns:
+        if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name]):
+            stripped = frame[name].str.strip() if name != TEXT else frame[name]
+            frame[name] = stripped.replace("", pd.NA)
+    text = frame[TEXT].fillna("")
+    has_entity = text.str.contains("&", regex=False)
+    text[has_entity] = text[has_entity].map(html.unescape)
+    frame[TEXT] = text.str.normalize("NFC")
+    return frame[frame[LABEL].notna()].reset_index(drop=True)
+
+
+def dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop_duplicates(keep="first")
+    key = frame[TEXT].str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+    return frame[~key.duplicated(keep="first")].reset_index(drop=True)
+
+
+def standardize(frame: pd.DataFrame):
+    labels = frame[LABEL].astype(str)
+    rest, test = train_test_split(frame, test_size=TEST, stratify=labels, random_state=SEED)
+    train, validation = train_test_split(
+        rest, test_size=VALIDATION / (1 - TEST), stratify=rest[LABEL].astype(str), random_state=SEED
+    )
+    features = [c for c in frame.columns if c not in (LABEL, TEXT)]
+    numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
+    categorical = [c for c in features if c not in numeric]
+    means = train[numeric].astype("float64").mean()
+    scaler = StandardScaler().fit(train[numeric].astype("float64").fillna(means))
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=2, sparse_output=False)
+    encoder.fit(train[categorical].astype(object).fillna("__missing__"))
+
+    def transform(part: pd.DataFrame) -> np.ndarray:
+        scaled = scaler.transform(part[numeric].astype("float64").fillna(means))
+        encoded = encoder.transform(part[categorical].astype(object).fillna("__missing__"))
+        return np.hstack([scaled, encoded])
+
+    names = numeric + list(encoder.get_feature_names_out(categorical))
+    splits = {name: (transform(part), part[LABEL].astype(str).to_numpy()) for name, part in
+              (("train", train), ("validation", validation), ("test", test))}
+    return splits, names
+
+
+def select(splits, names):
+    matrix, labels = splits["train"]
+    selector = SelectKBest(f_classif, k=TOP_K).fit(matrix, labels)
+    return [names[i] for i in np.flatnonzero(selector.get_support())]
+
+
+def main(path: str, result: str) -> None:
+    seconds = {}
+
+    def timed(step, work, *args):
+        start = time.perf_counter()
+        value = work(*args)
+        seconds[step] = time.perf_counter() - start
+        return value
+
+    cleaned = timed("clean", clean, path)
+    rows_in_clean = len(cleaned)
+    deduped = timed("dedupe", dedupe, cleaned)
+    del cleaned
+    splits, names = timed("standardize", standardize, deduped)
+    selected = timed("select", select, splits, names)
+    run = {
+        "stepSeconds": seconds,
+        "totalSeconds": sum(seconds.values()),
+        "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "rowsAfter": {"clean": rows_in_clean, "dedupe": len(deduped)},
+        "splits": {name: len(labels) for name, (_, labels) in splits.items()},
+        "selected": selected,
+        "versions": {"pandas": pd.__version__, "scikit-learn": __import__("sklearn").__version__,
+                     "pyarrow": __import__("pyarrow").__version__, "python": sys.version.split()[0]},
+    }
+    with open(result, "w", encoding="utf-8") as out:
+        json.dump(run, out, indent=2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,162 @@
+/**
+ * The scale benchmark (npm run bench:scale): the four data steps with the out-of-core engine and
+ * with pandas + scikit-learn on the same 1-million-row file, side by side, then the engine alone on
+ * a 10-million-row file. Writes bench/results/scale.json and scale.md with wall times, peak RSS,
+ * the speed-up and the machine's load. Data files go to bench/data/ (git-ignored); the Python
+ * baseline runs in bench/.venv, created and filled from bench/scale/requirements.txt when missing.
+ *
+ *   tsx bench/scale/run.ts [small rows = 1000000] [large rows = 10000000]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { EngineRun } from './engine';
+import { generateScaleCsv } from './generate';
+
+const ROOT = path.resolve(__dirname, '../..');
+const DATA = path.join(ROOT, 'bench/data');
+const RESULTS = path.join(ROOT, 'bench/results');
+const VENV = path.join(ROOT, 'bench/.venv');
+const PYTHON = path.join(VENV, 'bin/python');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const RSS_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/** What the pandas + scikit-learn run measured (bench/scale/pandas_steps.py). */
+interface PandasRun {
+  stepSeconds: Record<string, number>;
+  totalSeconds: number;
+  peakRssBytes: number;
+  rowsAfter: Record<string, number>;
+  splits: Record<string, number>;
+  selected: string[];
+  versions: Record<string, string>;
+}
+
+/** One timed run and the load of the machine around it. */
+interface Measured<T> {
+  run: T;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+async function main(smallRows: number, largeRows: number): Promise<void> {
+  const small = await dataFile(smallRows);
+  const large = await dataFile(largeRows);
+  ensurePython();
+
+  const engineSmall = await measure(() => runEngine(small, 'small'));
+  const pandasSmall = await measure(() => runPandas(small));
+  const engineLarge = await measure(() => runEngine(large, 'large'));
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+    small: {
+      rows: smallRows,
+      engine: engineSmall,
+      pandas: pandasSmall,
+      speedup: pandasSmall.run.totalSeconds / engineSmall.run.totalSeconds,
+    },
+    large: { rows: largeRows, engine: engineLarge, underRssLimit: engineLarge.run.peakRssBytes < RSS_LIMIT_BYTES },
+  };
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(path.join(RESULTS, 'scale.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeFile(path.join(RESULTS, 'scale.md'), markdown(results));
+  process.stdout.write(markdown(results));
+}
+
+async function dataFile(rows: number): Promise<string> {
+  const file = path.join(DATA, `scale-${rows}.csv`);
+  if (!existsSync(file)) {
+    process.stdout.write(`generating ${file}\n`);
+    await generateScaleCsv(file, rows);
+  }
+  return file;
+}
+
+/** Creates bench/.venv with the pinned packages unless they already import. */
+function ensurePython(): void {
+  const check = spawnSync(PYTHON, ['-c', 'import pandas, sklearn, pyarrow'], { stdio: 'ignore' });
+  if (check.status === 0) return;
+  run('python3', ['-m', 'venv', VENV]);
+  run(PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', path.join(ROOT, 'bench/scale/requirements.txt')]);
+}
+
+function run(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: ROOT });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
+  const loadBefore = uptime();
+  const value = await work();
+  return { run: value, loadBefore, loadAfter: uptime() };
+}
+
+function uptime(): string {
+  return spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+}
+
+async function runEngine(csv: string, name: string): Promise<EngineRun> {
+  const work = path.join(DATA, `engine-${name}`);
+  const result = path.join(work, 'result.json');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  run(TSX, [path.join(ROOT, 'bench/scale/engine.ts'), csv, work, result]);
+  return JSON.parse(await readFile(result, 'utf8')) as EngineRun;
+}
+
+async function runPandas(csv: string): Promise<PandasRun> {
+  const result = path.join(DATA, 'pandas-result.json');
+  run(PYTHON, [path.join(ROOT, 'bench/scale/pandas_steps.py'), csv, result]);
+  return JSON.parse(await readFile(result, 'utf8')) as PandasRun;
+}
+
+interface Results {
+  date: string;
+  machine: { cpus: number; memoryBytes: number; node: string };
+  small: { rows: number; engine: Measured<EngineRun>; pandas: Measured<PandasRun>; speedup: number };
+  large: { rows: number; engine: Measured<EngineRun>; underRssLimit: boolean };
+}
+
+function markdown({ date, machine, small, large }: Results): string {
+  const steps = ['clean', 'dedupe', 'standardize', 'select'] as const;
+  const seconds = (s: number | undefined): string => (s === undefined ? '–' : s.toFixed(2));
+  const gib = (bytes: number): string => (bytes / 1024 ** 3).toFixed(2);
+  const row = (
+    label: string,
+    run: { stepSeconds: Record<string, number>; totalSeconds: number; peakRssBytes: number },
+  ) =>
+    `| ${label} | ${steps.map((s) => seconds(run.stepSeconds[s])).join(' | ')} | ${seconds(run.totalSeconds)} | ` +
+    `${gib(run.peakRssBytes)} |`;
+  return [
+    `# Scale benchmark (${date})`,
+    '',
+    `Machine: ${machine.cpus} CPUs, ${gib(machine.memoryBytes)} GiB, Node ${machine.node}, shared with other work`,
+    `(load averages below). Wall seconds per step; peak RSS in GiB (DuckDB runs in-process, so RSS includes it).`,
+    '',
+    '| run | clean | dedupe | standardize | select | total | peak RSS |',
+    '|---|---|---|---|---|---|---|',
+    row(`engine, ${small.rows.toLocaleString('en')} rows`, small.engine.run),
+    row(`pandas + scikit-learn, ${small.rows.toLocaleString('en')} rows`, small.pandas.run),
+    row(`engine, ${large.rows.toLocaleString('en')} rows`, large.engine.run),
+    '',
+    `Speed-up of the engine over pandas + scikit-learn on ${small.rows.toLocaleString('en')} rows: ` +
+      `${small.speedup.toFixed(2)}× (target ≥ 3×).`,
+    `Peak RSS on ${large.rows.toLocaleString('en')} rows: ${gib(large.engine.run.peakRssBytes)} GiB ` +
+      `(${large.underRssLimit ? 'under' : 'over'} the 2 GiB limit).`,
+    '',
+    'Load (uptime) before → after each run:',
+    '',
+    `- engine, small: ${small.engine.loadBefore} → ${small.engine.loadAfter}`,
+    `- pandas, small: ${small.pandas.loadBefore} → ${small.pandas.loadAfter}`,
+    `- engine, large: ${large.engine.loadBefore} → ${large.engine.loadAfter}`,
+    '',
+  ].join('\n');
+}
+
+const [smallRows = '1000000', largeRows = '10000000'] = process.argv.slice(2);
+void main(Number(smallRows), Number(largeRows));
