@@ -1,92 +1,55 @@
 /**
- * The HTTP API booted as in production (Nest on fastify) against an embedded PGlite registry in a
- * temporary DISTILLERY_HOME; requests go through fastify's `inject`, without a socket.
+ * The HTTP API booted as in production (Nest on fastify, `createApp`) against an embedded PGlite or
+ * a PostgreSQL registry; requests go through fastify's `inject`, without a socket.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-
-import { AppModule } from '../../../api/app.module';
 import { loadListenSettings } from '../../../api/listen-settings';
-import { RegistryService } from '../../../api/registry/registry.service';
 import type { RegistryDriver } from '../../../registry/db';
 import { registerModelVersion } from '../../../registry/repository';
 import { createTestDatabase } from '../../support/postgres';
 import { DRIVERS, registerInput } from '../registry/helpers';
-
-const ENV_KEYS = ['DISTILLERY_HOME', 'DATABASE_URL'] as const;
-
-/** Boots the app with the given registry environment; settings are read when the module compiles. */
-async function bootApp(env: Partial<Record<(typeof ENV_KEYS)[number], string>>): Promise<NestFastifyApplication> {
-  for (const key of ENV_KEYS) {
-    if (env[key] === undefined) delete process.env[key];
-    else process.env[key] = env[key];
-  }
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
+import { bootApi, type TestApi } from './support';
 
 describe('Distillery API', () => {
-  const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
-
-  afterAll(() => {
-    for (const key of ENV_KEYS) {
-      if (savedEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = savedEnv[key];
-    }
-  });
-
   describe.each(DRIVERS)('with a %s registry', (driver: RegistryDriver) => {
-    let home: string;
-    let app: NestFastifyApplication;
+    let api: TestApi;
     let dropDatabase: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-api-'));
       const database = driver === 'postgres' ? await createTestDatabase('distillery_api') : undefined;
       dropDatabase = database?.drop;
-      app = await bootApp({ DISTILLERY_HOME: home, DATABASE_URL: database?.url });
+      api = await bootApi({ DATABASE_URL: database?.url });
     });
 
     afterAll(async () => {
-      await app?.close();
+      await api?.close();
       await dropDatabase?.();
-      fs.rmSync(home, { recursive: true, force: true });
     });
 
-    it('should answer /healthz with 200 and status ok', async () => {
-      const response = await app.inject({ method: 'GET', url: '/healthz' });
+    it('should answer /healthz and /readyz with 200 and status ok, without a key', async () => {
+      const health = await api.request({ method: 'GET', url: '/healthz', as: null });
+      const ready = await api.request({ method: 'GET', url: '/readyz', as: null });
 
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ status: 'ok' });
-    });
-
-    it('should answer /readyz with 200 once the registry answers select 1', async () => {
-      const response = await app.inject({ method: 'GET', url: '/readyz' });
-
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ status: 'ok' });
+      expect(health.json()).toEqual({ status: 'ok' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ok' });
     });
 
     it('should keep an embedded registry under DISTILLERY_HOME, and nothing there for PostgreSQL', () => {
-      expect(fs.existsSync(path.join(home, 'registry'))).toBe(driver === 'pglite');
+      expect(fs.existsSync(path.join(api.home, 'registry'))).toBe(driver === 'pglite');
     });
 
     it('should list no models on an empty registry', async () => {
-      const response = await app.inject({ method: 'GET', url: '/models' });
+      const response = await api.request({ method: 'GET', url: '/models', as: 'viewer' });
 
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual([]);
     });
 
     it('should answer 404 naming the model when its lineage is asked for and it does not exist', async () => {
-      const response = await app.inject({ method: 'GET', url: '/models/ghost/versions/1/lineage' });
+      const response = await api.request({ method: 'GET', url: '/models/ghost/versions/1/lineage', as: 'viewer' });
 
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
@@ -99,53 +62,95 @@ describe('Distillery API', () => {
       });
     });
 
-    it('should answer 400 when the version is not an integer', async () => {
-      const response = await app.inject({ method: 'GET', url: '/models/ghost/versions/latest/lineage' });
+    it('should answer 400 naming the parameter when the version is not a positive integer', async () => {
+      const response = await api.request({ method: 'GET', url: '/models/ghost/versions/latest/lineage', as: 'viewer' });
 
       expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('ValidationError');
     });
 
     it('should list and trace a version once one is registered', async () => {
-      const registry = await app.get(RegistryService).get();
-      await registerModelVersion(registry, registerInput('spam-filter', 'api1'));
+      await registerModelVersion(await api.registry(), registerInput('spam-filter', 'api1'));
 
-      const list = await app.inject({ method: 'GET', url: '/models' });
-      const filtered = await app.inject({ method: 'GET', url: '/models?name=other' });
-      const lineage = await app.inject({ method: 'GET', url: '/models/spam-filter/versions/1/lineage' });
+      const list = await api.request({ method: 'GET', url: '/models/spam-filter/versions', as: 'viewer' });
+      const other = await api.request({ method: 'GET', url: '/models/other/versions', as: 'viewer' });
+      const lineage = await api.request({ method: 'GET', url: '/models/spam-filter/versions/1/lineage', as: 'viewer' });
 
       expect(list.json()).toEqual([
         expect.objectContaining({ modelName: 'spam-filter', version: 1, gatePassed: true }),
       ]);
-      expect(filtered.json()).toEqual([]);
+      expect(other.json()).toEqual([]);
       expect(lineage.statusCode).toBe(200);
       expect(lineage.json()).toMatchObject({ modelName: 'spam-filter', version: 1, run: { id: 'wf-api1/run-api1' } });
       expect(lineage.json().steps).toHaveLength(4);
     });
+
+    it('should serve the OpenAPI document with every route, its security scheme and the request schemas', async () => {
+      const document = (await api.request({ method: 'GET', url: '/docs-json', as: null })).json();
+      const page = await api.request({ method: 'GET', url: '/docs', as: null });
+      const asset = await api.request({ method: 'GET', url: '/docs/assets/swagger-ui-bundle.js', as: null });
+
+      expect(Object.keys(document.paths).sort()).toEqual([
+        '/audit',
+        '/datasets',
+        '/datasets/{sha256}',
+        '/keys',
+        '/keys/{keyId}',
+        '/models',
+        '/models/{name}/aliases',
+        '/models/{name}/aliases/{alias}',
+        '/models/{name}/predict',
+        '/models/{name}/versions',
+        '/models/{name}/versions/{version}',
+        '/models/{name}/versions/{version}/archive',
+        '/models/{name}/versions/{version}/lineage',
+        '/runs',
+        '/runs/{runId}',
+        '/runs/{runId}/cancel',
+        '/runs/{runId}/retry',
+        '/schedules',
+        '/schedules/{scheduleId}',
+        '/schedules/{scheduleId}/pause',
+        '/schedules/{scheduleId}/resume',
+        '/schedules/{scheduleId}/trigger',
+      ]);
+      expect(document.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+      const runBody = document.paths['/runs'].post.requestBody.content['application/json'].schema;
+      expect(runBody.properties.taskQueue.default).toBe('distillery-cpu');
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(asset.statusCode).toBe(200);
+    });
+
+    it('should expose Prometheus metrics, runs by status included, without a key', async () => {
+      const response = await api.request({ method: 'GET', url: '/metrics', as: null });
+
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('distillery_runs{status="succeeded"} 1');
+      expect(response.body).toContain('# TYPE distillery_predict_latency_seconds histogram');
+      expect(response.body).toContain('distillery_step_duration_seconds{step="clean",stat="mean"} 60');
+    });
   });
 
   describe('with an unreachable database', () => {
-    let home: string;
-    let app: NestFastifyApplication;
+    let api: TestApi;
 
     beforeAll(async () => {
-      home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-api-'));
       // Port 1 refuses connections at once: the registry cannot open.
-      app = await bootApp({ DISTILLERY_HOME: home, DATABASE_URL: 'postgres://distillery@127.0.0.1:1/distillery' });
+      api = await bootApi({ DATABASE_URL: 'postgres://distillery@127.0.0.1:1/distillery' }, false);
     });
 
     afterAll(async () => {
-      await app?.close();
-      fs.rmSync(home, { recursive: true, force: true });
+      await api?.close();
     });
 
     it('should still answer /healthz with 200', async () => {
-      const response = await app.inject({ method: 'GET', url: '/healthz' });
+      const response = await api.request({ method: 'GET', url: '/healthz', as: null });
 
       expect(response.statusCode).toBe(200);
     });
 
     it('should answer /readyz with 503 naming the registry as the failed dependency', async () => {
-      const response = await app.inject({ method: 'GET', url: '/readyz' });
+      const response = await api.request({ method: 'GET', url: '/readyz', as: null });
 
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ status: 'unavailable', failed: 'registry', message: expect.any(String) });

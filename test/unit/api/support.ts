@@ -45,17 +45,22 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Boots the app with the given environment (HOME and ADMIN_KEY are set unless given). */
-export async function bootApi(env: Partial<Record<EnvKey, string>> = {}): Promise<TestApi> {
+/**
+ * Boots the app with the given environment (HOME and ADMIN_KEY are set unless given) and creates an
+ * operator and a viewer key, unless `createKeys` is false (a registry that cannot open).
+ */
+export async function bootApi(env: Partial<Record<EnvKey, string>> = {}, createKeys = true): Promise<TestApi> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'distillery-api-'));
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
   setEnv({ DISTILLERY_HOME: home, DISTILLERY_ADMIN_KEY: ADMIN_KEY, ...env });
   const app = await createApp({ logger: false });
   const registry = () => app.get(RegistryService).get();
+  const create = async (name: string, role: ApiRole) =>
+    createKeys ? (await createApiKey(await registry(), { name, role, createdBy: 'jest' })).key : '';
   const keys = {
     admin: ADMIN_KEY,
-    operator: (await createApiKey(await registry(), { name: 'ops', role: 'operator', createdBy: 'jest' })).key,
-    viewer: (await createApiKey(await registry(), { name: 'reader', role: 'viewer', createdBy: 'jest' })).key,
+    operator: await create('ops', 'operator'),
+    viewer: await create('reader', 'viewer'),
   };
   return {
     app,
