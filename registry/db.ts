@@ -78,8 +78,10 @@ export function findMigrationsFolder(): string {
 
 async function openPostgres(databaseUrl: string, migrationsFolder: string): Promise<Registry> {
   const pool = new Pool({ connectionString: databaseUrl });
-  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  // A connection dropped by the server must not crash the process, whether it is idle in the pool
+  // or checked out between two statements of a transaction; the query that uses it reports it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migratePostgres(pool, migrationsFolder);
   } catch (error) {
