@@ -13,15 +13,16 @@ import { DataNotFoundError } from '../common/errors';
 import { readFrame, writeFrame } from '../artifacts/parquet';
 import { cleanFrame } from '../core/data/clean';
 import { dedupeFrame } from '../core/data/dedupe';
-import { column, withColumn, type Frame } from '../core/data/frame';
+import { column, makeFrame, takeRows, withColumn, type Frame } from '../core/data/frame';
+import { readTable } from '../core/data/formats';
 import { profileFrame } from '../core/data/profile';
-import { readCsv } from '../core/data/read';
-import { buildTextVocabulary, scoreTabularFeatures, selectTopK } from '../core/data/select';
-import { stratifiedSplit } from '../core/data/split';
-import { applyStandardizer, fitStandardizer } from '../core/data/standardize';
+import { buildTextVocabulary, selectTabular } from '../core/data/select';
+import { MIN_ROWS_PER_CLASS, stratifiedSplit } from '../core/data/split';
+import { applyStandardizer, fitStandardizer, normalizeLabels } from '../core/data/standardize';
 import type { ActivityDeps } from './deps';
+import { checkDrift } from './drift';
 import { asStep } from './failures';
-import { rowsOfSplit, tabularColumns, type FeatureSelection, type PreparedTransform } from './prepared';
+import { frameSchema, rowsOfSplit, tabularColumns, type FeatureSelection, type PreparedTransform } from './prepared';
 
 /** Input of `clean`: the run configuration (it names the data file). */
 export interface CleanInput {
@@ -38,50 +39,72 @@ export interface DataStepInput {
 export function createDataActivities(deps: ActivityDeps) {
   const { store } = deps;
 
-  /** Reads the CSV, stores a copy of it (the dataset of record), cleans it into Parquet. */
+  /**
+   * Reads the data file (CSV/TSV, Parquet or JSON Lines, optionally gzip), stores a copy of it (the
+   * dataset of record), cleans it into Parquet, profiles it, and compares the profile with the one of
+   * the latest registered version of the same model (drift; fails per `config.drift.policy`).
+   */
   async function clean({ config }: CleanInput): Promise<StepResult> {
     return asStep(async () => {
-      const copy = await store.tempPath('csv');
+      const copy = await store.tempPath('data');
       await copyFile(config.dataPath, copy).catch((error: NodeJS.ErrnoException) => {
         throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
       });
-      const dataset = await store.putFile('dataset', copy, 'csv');
-      const { frame, report: read } = await readCsv(await store.localPath(dataset), {
+      const dataset = await store.putFile('dataset', copy, datasetExtension(config.dataPath));
+      const { frame, report: read } = await readTable(await store.localPath(dataset), {
         ...config.csv,
         missingValues: config.missingValues,
         sourceName: config.dataPath,
       });
-      const features = config.features ?? frame.columns.filter((c) => c !== config.label && c !== config.text);
-      const { frame: cleaned, report } = cleanFrame(frame, { label: config.label, text: config.text, features });
+      const identifiers = new Set(read.identifiers.map((i) => i.name));
+      const features =
+        config.features ?? frame.columns.filter((c) => c !== config.label && c !== config.text && !identifiers.has(c));
+      const { frame: cleaned, report } = cleanFrame(frame, {
+        label: config.label,
+        text: config.text,
+        features,
+        missing: config.cleaning.missing,
+        redactPii: config.cleaning.redactPii,
+      });
       const output = await writeFrame(store, 'cleaned', cleaned);
-      const profile = profileFrame(cleaned);
+      const profile = profileFrame(withoutRowId(cleaned));
       const anomalies = profile.columns.flatMap((c) => c.anomalies.map((a) => `${c.name}: ${a.message}`));
       const profileRef = await store.putJson('profile', profile);
+      const drift = await checkDrift(deps, config, profile);
       log.info('step finished', { step: 'clean', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
-      return { outputs: { dataset, cleaned: output, profile: profileRef }, summary: { ...report, read, anomalies } };
+      const summary = { ...report, read, anomalies, drift, schema: frameSchema(cleaned) };
+      return { outputs: { dataset, cleaned: output, profile: profileRef }, summary };
     });
   }
 
-  /** Drops exact and normalised-text duplicates. */
+  /** Drops exact, normalised-text and (when configured) near-duplicate rows; resolves label conflicts. */
   async function dedupe({ config, input }: DataStepInput): Promise<StepResult> {
     return asStep(async () => {
-      const { frame, report } = dedupeFrame(await readFrame(store, input), { label: config.label, text: config.text });
+      const { dedupe: options } = config;
+      const near = options.nearDuplicates ? { ...options, seed: config.seed } : undefined;
+      const spec = { label: config.label, text: config.text, policy: options.conflictPolicy, near };
+      const { frame, report } = dedupeFrame(await readFrame(store, input), spec);
       const output = await writeFrame(store, 'deduped', frame);
       log.info('step finished', { step: 'dedupe', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
-      return { outputs: { deduped: output }, summary: { ...report } };
+      return { outputs: { deduped: output }, summary: { ...report, schema: frameSchema(frame) } };
     });
   }
 
   /** Splits (seeded, stratified), then fits the scaler and encoders on the training rows only. */
   async function standardize({ config, input }: DataStepInput): Promise<StepResult> {
     return asStep(async () => {
-      const frame = await readFrame(store, input);
-      const labels = column(frame, config.label).map((v) => String(v));
+      const { frame, labels, labelMapping, droppedClasses } = prepareLabels(await readFrame(store, input), config);
       const splits = stratifiedSplit(labels, { seed: config.seed, ...config.split });
       const withSplit = withColumn(frame, SPLIT_COLUMN, 'string', splits);
       const trainRows = rowsOfSplit(withSplit, 'train');
       const spec = columnRoles(frame, config);
-      const fitted = fitStandardizer(withSplit, trainRows, spec);
+      const { scaling, minCategoryCount } = config.standardize;
+      const fitted = fitStandardizer(withSplit, trainRows, {
+        ...spec,
+        scaling,
+        minCategoryCount,
+        impute: config.cleaning.impute,
+      });
       const transform: PreparedTransform = {
         label: config.label,
         text: config.text ?? null,
@@ -93,7 +116,9 @@ export function createDataActivities(deps: ActivityDeps) {
         standardized: await writeFrame(store, 'standardized', standardized),
         transform: await store.putJson('transform', transform),
       };
-      return { outputs, summary: { ...countSplits(splits), ...spec, classes: transform.labels } };
+      const steps = { scaling, impute: config.cleaning.impute, labelMapping, droppedClasses };
+      const schema = frameSchema(standardized);
+      return { outputs, summary: { ...countSplits(splits), ...spec, classes: transform.labels, ...steps, schema } };
     });
   }
 
@@ -106,6 +131,7 @@ export function createDataActivities(deps: ActivityDeps) {
       const selection = selectFrom(frame, trainRows, labels, config);
       const output = await store.putJson('featureSelection', selection);
       const summary = {
+        tabularMethod: selection.tabular.method,
         tabularSelected: selection.tabular.selected,
         tabularScores: selection.tabular.scores.slice(0, 20),
         vocabularySize: selection.text.terms.length,
@@ -116,6 +142,43 @@ export function createDataActivities(deps: ActivityDeps) {
   }
 
   return { clean, dedupe, standardize, selectFeatures };
+}
+
+/** The stored dataset copy keeps the input's extension, so the artifact says what format it holds. */
+function datasetExtension(dataPath: string): string {
+  const match = /\.(csv|tsv|txt|data|parquet|jsonl|ndjson|json)(\.gz)?$/i.exec(dataPath);
+  return match ? match[0].slice(1).toLowerCase() : 'csv';
+}
+
+/** The frame without its bookkeeping row id, whose statistics say nothing about the data. */
+function withoutRowId(frame: Frame): Frame {
+  const names = frame.columns.filter((c) => c !== ROW_ID_COLUMN);
+  const pick = <T>(record: Readonly<Record<string, T>>) => Object.fromEntries(names.map((n) => [n, record[n]!]));
+  return makeFrame(names, pick(frame.types), pick(frame.values));
+}
+
+/**
+ * Applies the label case rule (mapping recorded), then drops the rows of classes too small to
+ * stratify when `standardize.dropRareClasses` is set (each named in a warning); otherwise the
+ * split fails on them with a SplitError.
+ */
+function prepareLabels(input: Frame, config: PipelineConfig) {
+  const normalised = normalizeLabels(column(input, config.label).map(String), config.standardize.labelCase);
+  let frame = withColumn(input, config.label, 'string', normalised.labels);
+  const counts = new Map<string, number>();
+  normalised.labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1));
+  const small = [...counts].filter(([, n]) => n < MIN_ROWS_PER_CLASS).map(([name, count]) => ({ class: name, count }));
+  const droppedClasses = config.standardize.dropRareClasses ? small.sort((a, b) => (a.class < b.class ? -1 : 1)) : [];
+  if (droppedClasses.length > 0) {
+    const dropped = new Set(droppedClasses.map((c) => c.class));
+    frame = takeRows(
+      frame,
+      normalised.labels.flatMap((l, row) => (dropped.has(l) ? [] : [row])),
+    );
+    log.warn('classes too small to stratify were dropped', { classes: droppedClasses, minimum: MIN_ROWS_PER_CLASS });
+  }
+  const labels = column(frame, config.label).map(String);
+  return { frame, labels, labelMapping: normalised.mapping, droppedClasses };
 }
 
 function columnRoles(frame: Frame, config: PipelineConfig): { numeric: string[]; categorical: string[] } {
@@ -143,8 +206,15 @@ function selectFrom(frame: Frame, trainRows: number[], labels: string[], config:
   const columns = Object.fromEntries(
     candidates.map((name) => [name, trainRows.map((r) => column(frame, name)[r] as number | null)]),
   );
-  const scores = scoreTabularFeatures(columns, labels, selection.tabularMethod);
-  const selected = selectTopK(scores, selection.maxTabularFeatures).map((s) => s.name);
+  const { scores, selected } = selectTabular(columns, labels, {
+    method: selection.tabularMethod,
+    mode: selection.mode,
+    k: selection.maxTabularFeatures,
+    percentile: selection.percentile,
+    scoreThreshold: selection.scoreThreshold,
+    varianceThreshold: selection.varianceThreshold,
+    maxCorrelation: selection.maxCorrelation,
+  });
   const texts = config.text ? trainRows.map((r) => String(column(frame, config.text!)[r] ?? '')) : [];
   const text = config.text
     ? buildTextVocabulary(texts, labels, {

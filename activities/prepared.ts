@@ -4,6 +4,17 @@ import type { PipelineConfig } from '../common/config';
 import type { PreparedTransform } from '../core/bundle';
 import { column, type Frame } from '../core/data/frame';
 
+/** One column of a Parquet artifact's schema, as recorded in the step's summary (and so in lineage). */
+export interface SchemaColumn {
+  name: string;
+  type: 'VARCHAR' | 'DOUBLE';
+}
+
+/** The schema of the Parquet file `writeFrame` makes of `frame`: its columns, in order. */
+export function frameSchema(frame: Frame): SchemaColumn[] {
+  return frame.columns.map((name) => ({ name, type: frame.types[name] === 'number' ? 'DOUBLE' : 'VARCHAR' }));
+}
+
 /** Row indices of one split, in row order. */
 export function rowsOfSplit(frame: Frame, split: SplitName): number[] {
   const splits = column(frame, SPLIT_COLUMN);
