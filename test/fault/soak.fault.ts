@@ -21,6 +21,8 @@ interface Sample {
   readonly tensors: { distillBefore: number; distillAfter: number; teacherBefore: number; teacherAfter: number };
 }
 
+jest.setTimeout(120 * 60_000);
+
 describe('soak: many runs on one worker', () => {
   let stack: Stack;
   const started = Date.now();

@@ -3,7 +3,7 @@
  * trials survived to one JSON file, from which `test/fault/render-reliability.ts` renders docs/reliability.md.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { PROJECT_ROOT } from '../../../cli/runtime';
@@ -34,12 +34,32 @@ export interface EvidenceEntry extends ScenarioEvidence {
   readonly commit: string;
 }
 
-/** Replaces the scenario's entry in the evidence file. */
+/** Replaces the scenario's entry in the evidence file (under a lock file: suites may run in parallel). */
 export async function recordEvidence(evidence: ScenarioEvidence): Promise<void> {
-  const entries = (await readEvidence()).filter((e) => e.id !== evidence.id);
-  entries.push({ ...evidence, date: new Date().toISOString(), commit: currentCommit() });
-  entries.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  await writeFile(EVIDENCE_FILE, JSON.stringify(entries, null, 2) + '\n');
+  await withLock(`${EVIDENCE_FILE}.lock`, async () => {
+    const entries = (await readEvidence()).filter((e) => e.id !== evidence.id);
+    entries.push({ ...evidence, date: new Date().toISOString(), commit: currentCommit() });
+    entries.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    await writeFile(EVIDENCE_FILE, JSON.stringify(entries, null, 2) + '\n');
+  });
+}
+
+async function withLock(path: string, work: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const handle = await open(path, 'wx').catch(() => undefined);
+    if (handle) {
+      await handle.close();
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`evidence lock ${path} held for 30 s; remove it if stale`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    await work();
+  } finally {
+    await rm(path, { force: true });
+  }
 }
 
 /** Every recorded entry (none when the file does not exist yet). */
