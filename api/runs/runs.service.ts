@@ -51,6 +51,11 @@ const LIVE_STATUS: Readonly<Record<string, LiveRunStatus>> = {
   TERMINATED: 'terminated',
   TIMED_OUT: 'timed_out',
 };
+/**
+ * How long `GET /runs/:id` waits for the progress query. A busy or absent worker (a closed run's
+ * query needs one to replay it) must not stall the request: past this, steps come from the registry.
+ */
+export const PROGRESS_QUERY_TIMEOUT_MS = 2_000;
 const RETRYABLE: readonly LiveRunStatus[] = ['failed', 'cancelled', 'terminated', 'timed_out'];
 
 @Injectable()
@@ -113,7 +118,7 @@ export class RunsService {
     const status = LIVE_STATUS[description.status.name] ?? 'failed';
     const [record, progress, failure] = await Promise.all([
       findRunOfWorkflow(await this.registry.get(), runId),
-      handle.query<PipelineProgress>(PROGRESS_QUERY).catch(() => undefined),
+      withinMs(handle.query<PipelineProgress>(PROGRESS_QUERY), PROGRESS_QUERY_TIMEOUT_MS).catch(() => undefined),
       status === 'failed' ? failureOf(handle) : Promise.resolve(null),
     ]);
     return {
@@ -257,4 +262,12 @@ async function failureOf(handle: WorkflowHandle): Promise<{ message: string; typ
   const message = cause instanceof Error ? cause.message : String(error);
   const type = (cause as { type?: unknown } | undefined)?.type;
   return { message, type: typeof type === 'string' ? type : null };
+}
+
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
