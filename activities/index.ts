@@ -2,6 +2,7 @@
  * Activities grouped by task queue. The CPU worker hosts the data steps and registration; the
  * accelerator worker hosts the teacher, training and evaluation, which own the ML backend.
  */
+import { createBatchPredictActivities } from './batch-predict';
 import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
@@ -12,7 +13,12 @@ import { createTrainingActivities } from './training';
 
 /** Activities of the CPU task queue. */
 export function createCpuActivities(deps: ActivityDeps) {
-  return { ...createDataActivities(deps), ...createRegistryActivities(deps), ...createPromotionActivities(deps) };
+  return {
+    ...createDataActivities(deps),
+    ...createRegistryActivities(deps),
+    ...createPromotionActivities(deps),
+    ...createBatchPredictActivities(deps),
+  };
 }
 
 /** Activities of the accelerator task queue. */

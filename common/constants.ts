@@ -36,6 +36,7 @@ export const ARTIFACT_KINDS = [
   'student',
   'checkpoint',
   'evaluation',
+  'predictions',
 ] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
@@ -46,6 +47,8 @@ export type SplitName = 'train' | 'validation' | 'test';
 
 /** Workflow type name of the training pipeline; the CLI starts it by name. */
 export const PIPELINE_WORKFLOW = 'pipelineWorkflow';
+/** Workflow type name of batch prediction with a registered model version. */
+export const BATCH_PREDICT_WORKFLOW = 'batchPredictWorkflow';
 /** Query handler name returning {@link PipelineProgress}. */
 export const PROGRESS_QUERY = 'progress';
 
