@@ -20,6 +20,9 @@ export interface EngineRun {
   rows: number;
   stepSeconds: Record<'clean' | 'dedupe' | 'standardize' | 'select', number>;
   totalSeconds: number;
+  /** CPU seconds (user + system, all threads) per step: comparable when the machine is shared. */
+  stepCpuSeconds: Record<'clean' | 'dedupe' | 'standardize' | 'select', number>;
+  totalCpuSeconds: number;
   /** Highest RSS sampled every 50 ms (bytes). DuckDB runs in-process, so RSS includes its memory. */
   peakRssSampledBytes: number;
   /** The kernel's high-water mark of RSS (VmHWM), bytes. */
@@ -76,6 +79,8 @@ async function main(csv: string, work: string, result: string): Promise<void> {
     rows: clean.rowsIn,
     stepSeconds: timed.seconds,
     totalSeconds: Object.values(timed.seconds).reduce((sum, s) => sum + s, 0),
+    stepCpuSeconds: timed.cpuSeconds,
+    totalCpuSeconds: Object.values(timed.cpuSeconds).reduce((sum, s) => sum + s, 0),
     peakRssSampledBytes: sampler.stop(),
     peakRssBytes: await highWaterMark(),
     rowsAfter: { clean: clean.rowsOut, dedupe: dedupe.rowsOut },
@@ -96,13 +101,17 @@ type StepName = keyof EngineRun['stepSeconds'];
 
 function stepTimer() {
   const seconds = { clean: 0, dedupe: 0, standardize: 0, select: 0 };
+  const cpuSeconds = { ...seconds };
   const timed = async <T>(step: StepName, work: () => Promise<T>): Promise<T> => {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const value = await work();
     seconds[step] = Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(cpu);
+    cpuSeconds[step] = (used.user + used.system) / 1e6;
     return value;
   };
-  return Object.assign(timed, { seconds });
+  return Object.assign(timed, { seconds, cpuSeconds });
 }
 
 function startRssSampler(): { stop(): number } {

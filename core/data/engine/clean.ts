@@ -27,7 +27,7 @@ export type EngineReadOptions = Pick<
   'delimiter' | 'header' | 'encoding' | 'missingValues' | 'columnNames'
 >;
 
-/** The reports of `cleanFrame`, plus the inferred type of every kept column, in output order. */
+/** The reports of `cleanFrame`, plus the type of every output column but the row id, in output order. */
 export interface EngineCleanReport extends CleanReport, CleanRulesReport {
   columns: { name: string; type: ColumnType }[];
 }
@@ -243,7 +243,10 @@ async function inferAndCount(
     missingPolicy: policy,
     flaggedColumns: flagged.map((f) => f + ISNA_SUFFIX),
     piiRedacted: { email: 0, phone: 0, card: 0 },
-    columns: kept.map(({ name, type, isText }) => ({ name, type: isText ? 'string' : type })),
+    columns: [
+      ...kept.map(({ name, type, isText }) => ({ name, type: isText ? 'string' : type })),
+      ...flagged.map((f) => ({ name: f + ISNA_SUFFIX, type: 'number' as const })),
+    ],
   };
   return { kept, report };
 }

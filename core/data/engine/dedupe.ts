@@ -44,8 +44,12 @@ export async function dedupeParquet(input: DedupeParquetInput): Promise<DedupeRe
   return withEngine(input.engine ?? {}, async ({ connection }) => {
     const columns = await contentColumns(connection, input.inputPath, input.spec);
     const source = parquetScan(input.inputPath);
+    const key =
+      input.spec.text === undefined
+        ? ''
+        : `, dedupe_key(${col(input.spec.text)}) AS k, ${col(input.spec.label)} AS label`;
     await connection.run(
-      `CREATE TEMP TABLE first_exact AS SELECT min(${col(ROW_ID_COLUMN)}) AS id FROM ${source}
+      `CREATE TEMP TABLE first_exact AS SELECT min(${col(ROW_ID_COLUMN)}) AS id${key} FROM ${source}
        GROUP BY ${columns.map(col).join(', ')}`,
     );
     const keepTable = input.spec.text === undefined ? 'first_exact' : await resolveTextGroups(connection, input);
@@ -89,18 +93,14 @@ const KEPT_IN_CONFLICT: Readonly<Record<ConflictPolicy, string>> = {
 };
 
 /**
- * Groups the rows that survived the exact stage by (normalised text, label): each group's size
- * and first row. Under `'majority'` the winner of a text group is its largest label group, ties to
+ * Groups the rows that survived the exact stage (their text key was computed once per exact group)
+ * by (normalised text, label): each group's size and first row. Under `'majority'` the winner of a text group is its largest label group, ties to
  * the earliest; under `'keep'` every label group's first row stays; under `'drop'` a text group
  * with more than one label loses all its rows.
  */
 async function resolveTextGroups(connection: DuckDBConnection, input: DedupeParquetInput): Promise<string> {
-  const { label, text } = input.spec;
   await connection.run(
-    `CREATE TEMP TABLE label_groups AS
-     SELECT dedupe_key(${col(text!)}) AS k, ${col(label)} AS label, count(*) AS n, min(${col(ROW_ID_COLUMN)}) AS first
-     FROM ${parquetScan(input.inputPath)} WHERE ${col(ROW_ID_COLUMN)} IN (SELECT id FROM first_exact)
-     GROUP BY k, label`,
+    'CREATE TEMP TABLE label_groups AS SELECT k, label, count(*) AS n, min(id) AS first FROM first_exact GROUP BY k, label',
   );
   await connection.run(
     `CREATE TEMP TABLE winners AS SELECT first AS id FROM label_groups ${WINNERS[policyOf(input.spec)]}`,
@@ -135,10 +135,18 @@ async function conflicts(
   connection: DuckDBConnection,
   policy: ConflictPolicy,
 ): Promise<{ count: number; listed: DedupeConflict[] }> {
-  const groups = `SELECT k, list(label ORDER BY first) AS labels, list(n ORDER BY first) AS counts, sum(n) AS rows,
-      ${KEPT_IN_CONFLICT[policy]} AS kept, min(first) AS first FROM label_groups GROUP BY k HAVING count(*) > 1`;
-  const count = Number((await queryRows(connection, `SELECT count(*) FROM (${groups})`))[0]![0]);
-  const rows = await queryRows(connection, `${groups} ORDER BY first LIMIT ${MAX_LISTED_CONFLICTS}`);
+  await connection.run(
+    `CREATE TEMP TABLE conflicting AS SELECT * FROM label_groups
+     WHERE k IN (SELECT k FROM label_groups GROUP BY k HAVING count(*) > 1)`,
+  );
+  const count = Number((await queryRows(connection, 'SELECT count(DISTINCT k) FROM conflicting'))[0]![0]);
+  const rows = await queryRows(
+    connection,
+    `SELECT k, list(label ORDER BY first) AS labels, list(n ORDER BY first) AS counts, sum(n) AS rows,
+       ${KEPT_IN_CONFLICT[policy]} AS kept, min(first) AS first FROM conflicting
+     WHERE k IN (SELECT k FROM conflicting GROUP BY k ORDER BY min(first) LIMIT ${MAX_LISTED_CONFLICTS})
+     GROUP BY k ORDER BY first`,
+  );
   const listed = rows.map(([k, labels, counts, total, kept]): DedupeConflict => ({
     stage: 'normalized',
     text: String(k).slice(0, CONFLICT_TEXT_LENGTH),

@@ -31,13 +31,27 @@ export interface SelectFeaturesParquetReport {
   selected: string[];
 }
 
+/** One training class: its label value, its code in the view `coded`, its rows and first row. */
+interface TrainClass {
+  value: unknown;
+  code: number;
+  rows: number;
+  firstRow: number;
+}
+
 /** One class's aggregates of one column over the training rows. */
 interface GroupStats {
   label: unknown;
+  code: number;
   count: number;
   sum: number;
+  min: number;
+  max: number;
   firstRow: number;
 }
+
+/** The class code column of the view `coded`. */
+const CLASS = '__class_code';
 
 const TRAIN = `${col(SPLIT_COLUMN)} = 'train'`;
 
@@ -68,67 +82,95 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
 
 async function anovaScores(connection: DuckDBConnection, names: readonly string[], label: string) {
   if (names.length === 0) return [];
-  const { totals, groups } = await columnStats(connection, names, label);
-  const squares = await groupSquares(connection, names, label, groups);
+  const classes = await trainClasses(connection, label);
+  const totals = await columnTotals(connection, names);
+  const groups = await groupStats(connection, names, classes);
+  const squares = await groupSquares(connection, names, groups);
   return names.map((name, i): FeatureScore => {
-    if (!totals[i]!.varies) return { name, score: 0, excluded: true, reason: 'constant' };
+    const varies = groups[i]!.some((g) => g.min !== groups[i]![0]!.min || g.max !== g.min);
+    if (!varies) return { name, score: 0, excluded: true, reason: 'constant' };
     return anovaScore(name, totals[i]!, groups[i]!, squares[i]!);
   });
 }
 
-/**
- * One scan, two grouping sets: per column over all training rows, whether it has two distinct
- * values, its present count and its sum (in row order); and per column and class, the count, the
- * sum and the first present row, the classes ordered by that first row as the core meets them.
- */
-async function columnStats(connection: DuckDBConnection, names: readonly string[], label: string) {
-  const expressions = names.map((n) => {
-    const x = col(n);
-    return (
-      `coalesce(min(${x}) <> max(${x}), false), count(${x}), sum(${x}), ` +
-      `min(${col(ROW_ID_COLUMN)}) FILTER (WHERE ${x} IS NOT NULL)`
-    );
-  });
+/** The training classes (label values), each with its rows and first row; the view `coded` numbers them. */
+async function trainClasses(connection: DuckDBConnection, label: string): Promise<TrainClass[]> {
   const rows = await queryRows(
     connection,
-    `SELECT GROUPING(${col(label)}), ${col(label)}, ${expressions.join(', ')} FROM train
-     GROUP BY GROUPING SETS ((${col(label)}), ())`,
+    `SELECT ${col(label)}, count(*), min(${col(ROW_ID_COLUMN)}) FROM train GROUP BY 1`,
   );
-  const total = rows.find((row) => Number(row[0]) === 1) ?? [];
-  const perClass = rows.filter((row) => Number(row[0]) === 0);
-  const totals = names.map((_, i) => ({
-    varies: total[2 + 4 * i] === true,
-    count: Number(total[3 + 4 * i] ?? 0),
-    sum: Number(total[4 + 4 * i] ?? 0),
+  const classes = rows.map(([value, count, first], code) => ({
+    value,
+    code,
+    rows: Number(count),
+    firstRow: Number(first),
   }));
-  const groups = names.map((_, i) =>
-    perClass
-      .map((row): GroupStats => ({
-        label: row[1],
-        count: Number(row[3 + 4 * i]),
-        sum: Number(row[4 + 4 * i]),
-        firstRow: Number(row[5 + 4 * i]),
-      }))
-      .filter((g) => g.count > 0)
-      .sort((a, b) => a.firstRow - b.firstRow),
+  const codes = classes.map((c) => `WHEN ${valueLiteral(c.value)} THEN ${c.code}`).join(' ');
+  await connection.run(`CREATE TEMP VIEW coded AS SELECT *, CASE ${col(label)} ${codes} END AS ${CLASS} FROM train`);
+  return classes;
+}
+
+/** Per column over all training rows: its present count and its sum, accumulated in row order. */
+async function columnTotals(connection: DuckDBConnection, names: readonly string[]) {
+  const expressions = names.map((n) => `count(${col(n)}), sum(${col(n)})`);
+  const row = (await queryRows(connection, `SELECT ${expressions.join(', ')} FROM train`))[0] ?? [];
+  return names.map((_, i) => ({ count: Number(row[2 * i]), sum: Number(row[2 * i + 1] ?? 0) }));
+}
+
+/**
+ * Per column and class: count, sum, minimum, maximum and first present row, the classes that occur
+ * in the column ordered by that first row, as the core meets them. The first present row of a
+ * class is its first row unless the column has missing cells there, which a second scan resolves.
+ */
+async function groupStats(
+  connection: DuckDBConnection,
+  names: readonly string[],
+  classes: readonly TrainClass[],
+): Promise<GroupStats[][]> {
+  const expressions = names.map((n) => `count(${col(n)}), sum(${col(n)}), min(${col(n)}), max(${col(n)})`);
+  const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
+  const stats = names.map((_, i) =>
+    rows.map(([code, ...cells]): GroupStats => {
+      const group = classes[Number(code)]!;
+      const [count, sum, min, max] = cells.slice(4 * i, 4 * i + 4).map(Number) as [number, number, number, number];
+      return { label: group.value, code: group.code, count, sum, min, max, firstRow: group.firstRow };
+    }),
   );
-  return { totals, groups };
+  await resolveFirstRows(connection, names, stats, classes);
+  return stats.map((column) => column.filter((g) => g.count > 0).sort((a, b) => a.firstRow - b.firstRow));
+}
+
+async function resolveFirstRows(
+  connection: DuckDBConnection,
+  names: readonly string[],
+  stats: GroupStats[][],
+  classes: readonly TrainClass[],
+): Promise<void> {
+  const gappy = names.flatMap((_, i) => (stats[i]!.some((g) => g.count < classes[g.code]!.rows) ? [i] : []));
+  if (gappy.length === 0) return;
+  const expressions = gappy.map((i) => `min(${col(ROW_ID_COLUMN)}) FILTER (WHERE ${col(names[i]!)} IS NOT NULL)`);
+  const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
+  for (const [code, ...firsts] of rows) {
+    gappy.forEach((i, k) => {
+      const group = stats[i]!.find((g) => g.code === Number(code));
+      if (group && firsts[k] !== null) group.firstRow = Number(firsts[k]);
+    });
+  }
 }
 
 /** Per column and class, Σ (x − class mean)², in the order of {@link groupStats}. */
 async function groupSquares(
   connection: DuckDBConnection,
   names: readonly string[],
-  label: string,
   groups: readonly GroupStats[][],
 ): Promise<number[][]> {
   const expressions = names.map((n, i) => {
-    const means = groups[i]!.map((g) => `WHEN ${valueLiteral(g.label)} THEN ${doubleLiteral(g.sum / g.count)}`);
-    return means.length === 0 ? '0' : `sum(pow(${col(n)} - CASE ${col(label)} ${means.join(' ')} END, 2))`;
+    const means = groups[i]!.map((g) => `WHEN ${g.code} THEN ${doubleLiteral(g.sum / g.count)}`);
+    return means.length === 0 ? '0' : `sum(pow(${col(n)} - CASE ${CLASS} ${means.join(' ')} END, 2))`;
   });
-  const rows = await queryRows(connection, `SELECT ${col(label)}, ${expressions.join(', ')} FROM train GROUP BY 1`);
-  const byLabel = new Map(rows.map(([value, ...cells]) => [String(value), cells.map(Number)]));
-  return groups.map((column, i) => column.map((g) => byLabel.get(String(g.label))?.[i] ?? 0));
+  const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
+  const byCode = new Map(rows.map(([code, ...cells]) => [Number(code), cells.map(Number)]));
+  return groups.map((column, i) => column.map((g) => byCode.get(g.code)?.[i] ?? 0));
 }
 
 /** The F statistic from the aggregates, combined in the same order and by the same formula as the core. */

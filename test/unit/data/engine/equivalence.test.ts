@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ROW_ID_COLUMN, SPLIT_COLUMN } from '../../../../common/constants';
 import { cleanFrame, type CleanSpec } from '../../../../core/data/clean';
 import { dedupeFrame } from '../../../../core/data/dedupe';
+import { DEFAULT_MINHASH } from '../../../../core/data/minhash';
 import { quoteLiteral, withDuckDb } from '../../../../core/data/duckdb';
 import {
   cleanCsv,
@@ -178,13 +179,52 @@ function syntheticCsv(rows: number): string {
     const x = random() < 0.08 ? pick(['', 'NA']) : (random() * 200 - 100).toFixed(Math.floor(random() * 6));
     const y = random() < 0.05 ? '' : String(Math.round(random() * 1000) / 8);
     const code = pick(['007', '12', '9007199254740993']);
-    const colour = random() < 0.1 ? '' : pick(['red', 'Red ', 'blue', 'green', 'mauve-' + i]);
-    const note = pick(texts);
+    const colour = random() < 0.1 ? '' : pick(['red', 'Rouge ', 'blue', 'green', 'mauve-' + i]);
+    const note = pick(texts) + (random() < 0.7 ? ` ${i % 40}` : '');
     lines.push(`${label},${x},${y},3.25,${code},${colour},"${note.replace(/"/g, '""')}"`);
     if (random() < 0.06) lines.push(lines[lines.length - 1]!);
   }
   return lines.join('\n') + '\n';
 }
+
+describe('the out-of-core engine refuses what it cannot do as the core does', () => {
+  it('fails with SplitError naming the class when a class is too small to stratify', async () => {
+    const file = path.join(folder, 'tiny-class.csv');
+    await writeFile(file, 'label,x\na,1\na,2\na,3\nb,4\nb,5\n');
+    const cleaned = out('cleaned');
+    await cleanCsv({ csvPath: file, outputPath: cleaned, spec: { label: 'label', features: ['x'] }, engine });
+    const standardized = standardizeParquet({
+      inputPath: cleaned,
+      outputPath: out('standardized'),
+      label: 'label',
+      split: SPLIT,
+      engine,
+    });
+    await expect(standardized).rejects.toMatchObject({ type: 'SplitError', details: { class: 'b', count: 2 } });
+  });
+
+  it('rejects PII redaction, MinHash near-duplicates and robust scaling with InvalidConfig', async () => {
+    const file = path.join(folder, 'refused.csv');
+    await writeFile(file, 'label,x\na,1\n');
+    const spec = { label: 'label', features: ['x'], redactPii: true };
+    await expect(cleanCsv({ csvPath: file, outputPath: out('c'), spec, engine })).rejects.toMatchObject({
+      type: 'InvalidConfig',
+    });
+    const near = { label: 'label', text: 'x', near: DEFAULT_MINHASH };
+    await expect(dedupeParquet({ inputPath: file, outputPath: out('d'), spec: near, engine })).rejects.toMatchObject({
+      type: 'InvalidConfig',
+    });
+    const robust = standardizeParquet({
+      inputPath: file,
+      outputPath: out('s'),
+      label: 'label',
+      split: SPLIT,
+      spec: { numeric: ['x'], categorical: [], scaling: 'robust' },
+      engine,
+    });
+    await expect(robust).rejects.toMatchObject({ type: 'InvalidConfig' });
+  });
+});
 
 describe('the out-of-core engine against the in-memory core', () => {
   it('gives the same cells, reports, statistics and selection on a file of hard cases', async () => {
@@ -193,6 +233,16 @@ describe('the out-of-core engine against the in-memory core', () => {
     await expectSameResults({
       file,
       spec: { label: 'label', text: 'note', features: ['x', 'y', 'const', 'code', 'colour'] },
+      read: { missingValues: ['NA'] },
+    });
+  });
+
+  it.each(['drop', 'flag'] as const)('gives the same results with missing features policy %s', async (missing) => {
+    const file = path.join(folder, `synthetic-${missing}.csv`);
+    await writeFile(file, syntheticCsv(300));
+    await expectSameResults({
+      file,
+      spec: { label: 'label', text: 'note', features: ['x', 'y', 'colour'], missing },
       read: { missingValues: ['NA'] },
     });
   });
