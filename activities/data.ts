@@ -164,7 +164,8 @@ function withoutRowId(frame: Frame): Frame {
  */
 function prepareLabels(input: Frame, config: PipelineConfig) {
   const normalised = normalizeLabels(column(input, config.label).map(String), config.standardize.labelCase);
-  let frame = withColumn(input, config.label, 'string', normalised.labels);
+  const relabelled = Object.keys(normalised.mapping).length > 0;
+  let frame = relabelled ? withColumn(input, config.label, 'string', normalised.labels) : input;
   const counts = new Map<string, number>();
   normalised.labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1));
   const small = [...counts].filter(([, n]) => n < MIN_ROWS_PER_CLASS).map(([name, count]) => ({ class: name, count }));
