@@ -94,9 +94,9 @@ const KEPT_IN_CONFLICT: Readonly<Record<ConflictPolicy, string>> = {
 
 /**
  * Groups the rows that survived the exact stage (their text key was computed once per exact group)
- * by (normalised text, label): each group's size and first row. Under `'majority'` the winner of a text group is its largest label group, ties to
- * the earliest; under `'keep'` every label group's first row stays; under `'drop'` a text group
- * with more than one label loses all its rows.
+ * by (normalised text, label): each group's size and first row. Under `'majority'` the winner of a
+ * text group is its largest label group, ties to the earliest; under `'keep'` every label group's
+ * first row stays; under `'drop'` a text group with more than one label loses all its rows.
  */
 async function resolveTextGroups(connection: DuckDBConnection, input: DedupeParquetInput): Promise<string> {
   await connection.run(
