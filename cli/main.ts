@@ -24,6 +24,8 @@ import { followProgress } from './progress';
 import { lineageTree, modelsTable, runReport } from './report';
 import { startRuntime, type CliRuntime } from './runtime';
 import { codeVersion } from './version';
+import { registerApiCommands } from './commands/api';
+import { registerKeyCommands } from './commands/keys';
 
 const program = new Command('distillery')
   .description('Distil pretrained teachers into small students, with full lineage.')
@@ -215,6 +217,9 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
+
+registerApiCommands(program);
+registerKeyCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof InterruptedError) process.exit(130);

@@ -16,7 +16,8 @@ export type ErrorType =
   | 'TrainingDiverged'
   | 'BackendError'
   | 'RegistryError'
-  | 'NoWorker';
+  | 'NoWorker'
+  | 'ApiError';
 
 /**
  * Error types that a retry cannot fix: bad input, bad configuration, corrupted or missing files,
