@@ -3,7 +3,9 @@
  * embedded newlines); every cell arrives as text and column types are then inferred in JS over
  * the whole column, so a late non-numeric value can never be silently coerced or dropped.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral, withDuckDb } from './duckdb';
 import { CsvParseError, SchemaError } from './errors';
@@ -87,17 +89,41 @@ const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
  * for duplicate header names or a `columnNames` of the wrong length. Trailing blank lines are not rows.
  */
 export async function readCsv(path: string, options: ReadOptions = {}): Promise<{ frame: Frame; report: ReadReport }> {
+  const bytes = await readFile(path);
+  const end = blankTailStart(bytes);
+  const scratch = end < bytes.length ? await mkdtemp(join(tmpdir(), 'distillery-read-')) : undefined;
+  const file = scratch ? join(scratch, 'trimmed.csv') : path;
   try {
-    return await readDelimited(path, options);
+    if (scratch) await writeFile(file, bytes.subarray(0, end));
+    return await readDelimited(file, options, bytes.subarray(0, end));
   } catch (error) {
-    if (!(error instanceof CsvParseError) || !options.sourceName) throw error;
-    const message = error.message.split(path).join(options.sourceName);
-    throw new CsvParseError(message, { ...error.details, path: options.sourceName }, { cause: error });
+    const sourceName = options.sourceName ?? path;
+    if (!(error instanceof CsvParseError) || sourceName === file) throw error;
+    const message = error.message.split(file).join(sourceName);
+    throw new CsvParseError(message, { ...error.details, path: sourceName }, { cause: error });
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function readDelimited(path: string, options: ReadOptions): Promise<{ frame: Frame; report: ReadReport }> {
-  const bytes = await readFile(path);
+/**
+ * Where the file's trailing blank lines begin (just after the last line break that follows real
+ * content), or the file's length when no trailing line holds spaces. Lines of only spaces at the
+ * end are blank, not records; DuckDB already skips truly empty ones.
+ */
+function blankTailStart(bytes: Buffer): number {
+  let i = bytes.length;
+  while (i > 0 && [0x20, 0x0d, 0x0a].includes(bytes[i - 1]!)) i--;
+  const lineEnd = bytes.indexOf(0x0a, i);
+  if (lineEnd < 0) return bytes.length;
+  return bytes.subarray(lineEnd).includes(0x20) ? lineEnd + 1 : bytes.length;
+}
+
+async function readDelimited(
+  path: string,
+  options: ReadOptions,
+  bytes: Buffer,
+): Promise<{ frame: Frame; report: ReadReport }> {
   const encoding = normaliseEncoding(options.encoding);
   assertSeparators(options);
   if (bytes.length === 0) throw new CsvParseError(`${path} is empty`, { path });

@@ -119,6 +119,41 @@ describe('readTable: dialect siblings of the CSV cases', () => {
     expect(frame.values.column1).toEqual(['alpha', 'gamma']);
   });
 
+  it('keeps embedded newlines, tabs and quotes inside quoted cells of a CRLF TSV (L02 sibling)', async () => {
+    const rows = ['"first\nsecond\tpart"\t3\tyes', 'plain\t4\tno', '"a\n\nb"\t5\tyes', '"says ""hi"""\t6\tno'];
+    const file = await fixture('l02.tsv', ['note\tqty\tlabel', ...rows].join('\r\n') + '\r\n');
+
+    const { frame } = await readTable(file);
+
+    expect(frame.values.note).toEqual(['first\nsecond\tpart', 'plain', 'a\n\nb', 'says "hi"']);
+    expect(frame.values.qty).toEqual([3, 4, 5, 6]);
+  });
+
+  it('lists short and long records of a semicolon CRLF file with their lines (L03 sibling)', async () => {
+    const file = await fixture('l03.csv', 'a;b;c;label\r\n1;2;3;x\r\n4;5;y\r\n6;7;8;9;x\r\n1;1;1;y\r\n');
+
+    const error = (await readError(file)) as CsvParseError;
+
+    expect(error).toBeInstanceOf(CsvParseError);
+    expect(error.details.badLines).toMatchObject([
+      { line: 3, expected: 4, got: 3 },
+      { line: 4, expected: 4, got: 5 },
+    ]);
+  });
+
+  it('does not turn trailing CRLF, tab-file or space-only blank lines into rows (L03b siblings)', async () => {
+    const files = [
+      await fixture('blank-crlf.csv', 'x,y,label\r\n1,2,a\r\n3,4,b\r\n\r\n\r\n'),
+      await fixture('blank-spaces.csv', 'x,y,label\n1,2,a\n3,4,b\n   \n  \n'),
+      await fixture('blank.tsv', 'x\ty\tlabel\n1\t2\ta\n3\t4\tb\n\n\n\n'),
+    ];
+
+    for (const file of files) {
+      const { frame } = await readTable(file);
+      expect(frame.values).toEqual({ x: [1, 3], y: [2, 4], label: ['a', 'b'] });
+    }
+  });
+
   it('names every duplicated header with all its positions (L05 sibling)', async () => {
     const file = await fixture('dups.csv', 'a,b,a,c,b,a\n1,2,3,4,5,6\n');
 
