@@ -70,8 +70,8 @@ async function cancelTrial(stack: Stack, modelName: string, settledTensors: numb
   const secondsToCancelled = (Date.now() - cancelledAt) / 1000;
   const cancelled = error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure;
   await waitFor(
-    'the activity to stop',
-    async () => ((await stack.snapshot(handle)).activity ? undefined : true),
+    'no pending activity',
+    async () => ((await handle.describe()).raw.pendingActivities?.length ? undefined : true),
     30_000,
   );
   const worker = stack.worker('accelerator');

@@ -30,9 +30,29 @@ export function renderReliability(entries: readonly EvidenceEntry[]): string {
     '|---|---|---|---|---:|---:|---:|',
     ...entries.map(row),
     '',
+    ...FINDINGS,
+    '',
     ...entries.flatMap(detailSection),
   ].join('\n');
 }
+
+/** What building the suite found; written by hand, kept here so that every render carries it. */
+const FINDINGS = [
+  '## Bugs the suite found, and limits it measured',
+  '',
+  '- Fixed (scenario 3): a worker whose first registry open failed (PostgreSQL down) cached the rejected',
+  '  promise, so `register` failed on all 20 attempts even after the database was back (`workers/deps.ts`).',
+  '- Fixed (scenario 3): a PostgreSQL crash while a pooled connection was checked out raised an unhandled',
+  "  `'error'` event and killed the CPU worker process (`registry/db.ts`: every pooled client gets a listener).",
+  '- Limit (seen while building scenario 3): `evaluate` reads the champion from the registry and runs under',
+  '  the training retry policy (5 attempts, about 30 s of back-off), so a database outage longer than that',
+  '  during `evaluate` fails the run; `register` alone waits out minutes (20 attempts, back-off up to 30 s).',
+  '- Limit (scenario 1): a killed worker is noticed after the 1-minute heartbeat timeout. Heartbeats reach the',
+  '  server at most every 2 s, so up to 2 s of training past the last recorded heartbeat is recomputed on',
+  '  top of the partial epoch; "epochs lost" in the table is measured from the heartbeat the server held.',
+  '- Limit (scenario 6): the schedule-to-start timeout (5 minutes) is a constant of `workflows/options.ts`,',
+  '  so a run without a worker fails after at least 5 minutes; it cannot be shortened per run today.',
+];
 
 function row(entry: EvidenceEntry): string {
   const cells = [entry.id.split('-')[0]!, entry.scenario, entry.broken, entry.outcome];
