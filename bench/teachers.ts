@@ -11,7 +11,7 @@
  * Usage: npx tsx bench/teachers.ts [--datasets banking77,sms] [--teachers use-lite,minilm]
  * Embeddings are cached in scratch/bench-embeddings (git-ignored), so a re-run fits heads only.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -29,14 +29,17 @@ import { loadOnnxTeacher } from '../core/ml/teacher/onnx';
 import type { SentenceEncoder } from '../core/ml/teacher/types';
 import { loadUseLite } from '../core/ml/teacher/use-lite';
 import { predictBatched, trainMlp } from '../core/ml/train-mlp';
+import { canonicalJson, sha256 } from '../core/util/hash';
 
 const ROOT = resolve(__dirname, '..');
 const DATASETS = resolve(ROOT, '../shared/datasets');
 const RESULTS = resolve(__dirname, 'results');
 const CACHE = resolve(ROOT, 'scratch', 'bench-embeddings');
+const HEAD_CACHE = resolve(ROOT, 'scratch', 'bench-heads');
 const THROUGHPUT_ROWS = 1000;
 const EMBED_BATCH = parsePipelineConfig({ dataPath: 'x', label: 'y', modelName: 'bench' }).teacher.batchSize;
 const SEED = 42;
+const DATASET_NAMES = ['banking77', 'sms'];
 /** L-BFGS iterations of the logistic-regression head (each is a full pass over the training rows). */
 const LOGISTIC_ITERATIONS = 100;
 
@@ -88,14 +91,17 @@ interface TeacherResult {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   await initBackend();
-  const datasets = await Promise.all(args.datasets.map(loadDataset));
+  const all = await Promise.all(DATASET_NAMES.map(loadDataset));
+  const datasets = all.filter((_, i) => args.datasets.includes(DATASET_NAMES[i]!));
   const results: TeacherResult[] = [];
   for (const teacherName of args.teachers) {
     const encoder = await loadTeacher(teacherName);
-    for (const dataset of datasets) results.push(await benchTeacher(encoder, dataset));
+    for (const dataset of datasets) {
+      results.push(await benchTeacher(encoder, dataset));
+      await report(results, all);
+    }
     await encoder.dispose();
   }
-  await report(results, datasets);
 }
 
 function parseArgs(argv: string[]) {
@@ -104,7 +110,7 @@ function parseArgs(argv: string[]) {
     return (i >= 0 ? argv[i + 1] : undefined) ?? fallback;
   };
   return {
-    datasets: value('--datasets', 'banking77,sms').split(','),
+    datasets: value('--datasets', DATASET_NAMES.join(',')).split(','),
     teachers: value('--teachers', 'use-lite,minilm').split(','),
   };
 }
@@ -173,7 +179,7 @@ async function benchTeacher(encoder: SentenceEncoder, dataset: Dataset): Promise
   const rows = vectors.map((v) => denseRow(v));
   const heads: HeadResult[] = [];
   for (const head of HEADS) {
-    heads.push(await fitHead(head, rows, dataset));
+    heads.push(await fitHeadCached(head, rows, dataset, encoder.identity.sha256));
     log(`${dataset.name} ${encoder.identity.name} ${JSON.stringify(heads.at(-1))}`);
   }
   const chosen = heads.reduce((best, h) => (h.validationAccuracy > best.validationAccuracy ? h : best));
@@ -218,6 +224,23 @@ async function embedCached(encoder: SentenceEncoder, texts: string[]): Promise<F
     log(`embedded ${Math.min(start + 1024, missing.length)}/${missing.length}`);
   }
   return cached as Float32Array[];
+}
+
+/**
+ * A fitted head's figures are kept in scratch/bench-heads by (teacher, dataset, head setting):
+ * fitting is deterministic (seeded), so a re-run only fits what it has not fitted before.
+ */
+async function fitHeadCached(head: HeadSpec, rows: SparseRow[], dataset: Dataset, teacher: string) {
+  const path = join(HEAD_CACHE, `${sha256(canonicalJson({ teacher, dataset: dataset.name, head }))}.json`);
+  const cached = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as HeadResult,
+    () => undefined,
+  );
+  if (cached) return cached;
+  const result = await fitHead(head, rows, dataset);
+  await mkdir(HEAD_CACHE, { recursive: true });
+  await writeFile(path, JSON.stringify(result));
+  return result;
 }
 
 async function fitHead(head: HeadSpec, rows: SparseRow[], dataset: Dataset): Promise<HeadResult> {
@@ -291,6 +314,17 @@ function log(message: string): void {
   process.stderr.write(`[bench:teachers] ${message}\n`);
 }
 
+/** Results of other (dataset, teacher) pairs already in teachers.json are kept: runs may be split. */
+async function mergedWithEarlier(results: TeacherResult[]): Promise<TeacherResult[]> {
+  const earlier = await readFile(join(RESULTS, 'teachers.json'), 'utf8').then(
+    (text) => (JSON.parse(text) as { results: TeacherResult[] }).results,
+    () => [] as TeacherResult[],
+  );
+  const key = (r: TeacherResult) => `${r.dataset}/${r.teacher.sha256}`;
+  const fresh = new Set(results.map(key));
+  return [...earlier.filter((r) => !fresh.has(key(r))), ...results].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
 async function report(results: TeacherResult[], datasets: Dataset[]): Promise<void> {
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, loadAverage1m: loadavg()[0] };
   const splits = datasets.map((d) => ({
@@ -302,7 +336,8 @@ async function report(results: TeacherResult[], datasets: Dataset[]): Promise<vo
     testSource: d.testSource,
   }));
   await mkdir(RESULTS, { recursive: true });
-  const json = { measuredAt: new Date().toISOString(), machine, embedBatchSize: EMBED_BATCH, splits, results };
+  const merged = await mergedWithEarlier(results);
+  const json = { measuredAt: new Date().toISOString(), machine, embedBatchSize: EMBED_BATCH, splits, results: merged };
   await writeFile(join(RESULTS, 'teachers.json'), JSON.stringify(json, null, 2) + '\n');
   await writeFile(join(RESULTS, 'teachers.md'), markdown(json));
 }

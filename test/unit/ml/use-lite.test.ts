@@ -114,6 +114,7 @@ describe('loadUseLite with the model of the npm package', () => {
     expect(vectors).toHaveLength(4);
     vectors.forEach((v) => expect(v.every(Number.isFinite)).toBe(true));
     expect(report).toEqual({ rows: 4, truncated: 1, maxTokens: encoder.maxTokens });
+    expect(encoder.countTruncated(texts)).toBe(1);
   });
 });
 
