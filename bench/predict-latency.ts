@@ -1,0 +1,176 @@
+/**
+ * Latency of `POST /models/:name/predict` on loopback: single-row requests at a fixed 200 req/s
+ * (autocannon, 10 connections, 30 s after a warm-up) against the API as in production (`createApp`,
+ * PostgreSQL registry, API key auth, rate limit, audit hook, metrics). The served bundle has the
+ * default student's shape (4096 character-n-gram buckets, a 3000-term vocabulary, 64 hidden units)
+ * with seeded weights: prediction cost depends on the shape, not on the weights' values.
+ * Writes bench/results/predict-latency.{json,md}. A benchmark, not a test. Target: p99 < 10 ms.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import autocannon from 'autocannon';
+
+import { RegistryService } from '../api/registry/registry.service';
+import { createApp } from '../api/setup';
+import { LocalArtifactStore } from '../artifacts/store';
+import type { StudentBundle } from '../core/bundle';
+import type { StudentFeatureSpec } from '../core/ml/student/features';
+import { serializeStudent, studentShape } from '../core/ml/student/model';
+import { initialWeights } from '../core/ml/train-mlp';
+import { setAlias } from '../registry/aliases';
+import { registerModelVersion } from '../registry/register';
+import { createTestDatabase } from '../test/support/postgres';
+
+const RESULTS = resolve(__dirname, 'results');
+const KEY = 'bench-admin-key-0123456789';
+const RATE = 200;
+const DURATION_S = 30;
+const CONNECTIONS = 10;
+const RECORD = { text: 'WINNER!! As a valued network customer you have been selected to receive a £900 prize reward!' };
+
+async function main(): Promise<void> {
+  const home = await mkdtemp(join(tmpdir(), 'distillery-bench-predict-'));
+  const database = await createTestDatabase('distillery_bench_predict');
+  Object.assign(process.env, {
+    DISTILLERY_HOME: home,
+    DATABASE_URL: database.url,
+    DISTILLERY_ADMIN_KEY: KEY,
+    DISTILLERY_RATE_LIMIT_PER_MINUTE: String(RATE * 120),
+  });
+  const app = await createApp({ logger: false });
+  try {
+    await serveBundle(app.get(RegistryService), home);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `${await app.getUrl()}/models/bench-sms/predict`;
+    await load(url, 5, 50);
+    const result = await load(url, DURATION_S, RATE);
+    await report(result);
+  } finally {
+    await app.close();
+    await database.drop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** Stores a default-shaped bundle, registers it as bench-sms v1 and points production at it. */
+async function serveBundle(registryService: RegistryService, home: string): Promise<void> {
+  const spec: StudentFeatureSpec = {
+    vocabulary: Array.from({ length: 3000 }, (_, i) => `term${i}`),
+    ngramMax: 2,
+    charBuckets: 4096,
+    tabular: [],
+  };
+  const bundle: StudentBundle = {
+    format: 'distillery-student-bundle/1',
+    decision: { temperature: 1.3, threshold: 0.42 },
+    transform: {
+      label: 'label',
+      text: 'text',
+      labels: ['ham', 'spam'],
+      fitted: { version: 1, numeric: [], categorical: [] },
+    },
+    student: serializeStudent({
+      spec,
+      classes: ['ham', 'spam'],
+      hidden: 64,
+      weights: initialWeights(studentShape(spec, 64, 2), 7),
+    }),
+  };
+  const student = await new LocalArtifactStore(join(home, 'artifacts')).putJson('student', bundle);
+  const registry = await registryService.get();
+  const at = new Date().toISOString();
+  const dataset = { ...student, kind: 'dataset' as const };
+  await registerModelVersion(registry, {
+    modelName: 'bench-sms',
+    run: {
+      workflowId: 'bench',
+      temporalRunId: 'bench-1',
+      configHash: 'bench',
+      config: {},
+      datasetUri: dataset.uri,
+      datasetSha256: dataset.sha256,
+      codeVersion: 'bench',
+      triggeredBy: 'bench',
+      startedAt: at,
+    },
+    steps: [],
+    metrics: {},
+    gate: { passed: true },
+    student,
+    teacher: { name: 'bench', version: '0', sha256: student.sha256 },
+    features: {},
+  });
+  await setAlias(registry, 'bench-sms', 'production', 1, 'bench');
+}
+
+function load(url: string, duration: number, overallRate: number): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    overallRate,
+    duration,
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: JSON.stringify({ records: [RECORD] }),
+  });
+}
+
+async function report(result: autocannon.Result): Promise<void> {
+  const figures = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: availableParallelism(),
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
+    },
+    setup: {
+      rateRps: RATE,
+      durationS: DURATION_S,
+      connections: CONNECTIONS,
+      recordsPerRequest: 1,
+      registry: 'postgres',
+    },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: Number(result.latency.mean.toFixed(3)),
+    },
+    requests: {
+      total: result.requests.total,
+      perSecond: result.requests.average,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    },
+    targetP99Ms: 10,
+    meetsTarget: result.latency.p99 < 10 && result.non2xx === 0 && result.errors === 0,
+  };
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'predict-latency.json'), JSON.stringify(figures, null, 2) + '\n');
+  const md = [
+    '# /predict latency on loopback',
+    '',
+    `Single-row \`POST /models/:name/predict\`, ${RATE} req/s for ${DURATION_S} s over ${CONNECTIONS} connections`,
+    `(autocannon), API key auth and PostgreSQL registry; ${figures.machine.cpus} CPUs (${figures.machine.model}),`,
+    `Node ${process.version}, 1-minute load average ${figures.machine.loadAverage1m}, measured ${figures.date}.`,
+    '',
+    '| p50 | p90 | p99 | max | mean | requests | non-2xx | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${figures.latencyMs.p50} ms | ${figures.latencyMs.p90} ms | ${figures.latencyMs.p99} ms | ${figures.latencyMs.max} ms | ` +
+      `${figures.latencyMs.mean} ms | ${figures.requests.total} | ${figures.requests.non2xx} | ${figures.requests.errors} |`,
+    '',
+    `Target p99 < 10 ms: ${figures.meetsTarget ? 'met' : 'not met'}.`,
+    '',
+  ].join('\n');
+  await writeFile(join(RESULTS, 'predict-latency.md'), md);
+  console.log(md);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
