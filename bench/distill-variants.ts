@@ -8,7 +8,8 @@
  * Augmentation labels the perturbed texts as `loadTeacher` would: the frozen encoder embeds them
  * and the fitted teacher head scores them; the rows are appended to the teacher-logits artifact.
  *
- * Usage: tsx bench/distill-variants.ts [sms|banking77 ...] [--variants=default,balanced,...]. Writes bench/results/distill-variants.{json,md}.
+ * Usage: tsx bench/distill-variants.ts [sms|banking77 ...] [--variants=default,balanced,...].
+ * Writes bench/results/distill-variants.{json,md}.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -90,6 +90,6 @@ describe('a distillation temperature of 0 (L10b family: configurations that cann
   it('accepts a small positive temperature such as 0.05', () => {
     const config = parsePipelineConfig({ ...base, distillation: { temperature: 0.05, alpha: 0.9 } });
 
-    expect(config.distillation).toEqual({ temperature: 0.05, alpha: 0.9 });
+    expect(config.distillation).toMatchObject({ temperature: 0.05, alpha: 0.9 });
   });
 });
