@@ -17,13 +17,12 @@ import { canonicalJson, sha256 } from '../core/util/hash';
 import { denseRow, encodeWeights, type MlpShape } from '../core/ml/mlp';
 import type { SparseRow } from '../core/ml/student/features';
 import { loadOnnxTeacher } from '../core/ml/teacher/onnx';
-import { loadRegisteredTeacher, recordsOfStandardized } from '../core/ml/teacher/registered';
 import type { SentenceEncoder, TeacherIdentity } from '../core/ml/teacher/types';
-import { InvalidConfigError } from '../common/errors';
 import { predictBatched, trainMlp } from '../core/ml/train-mlp';
 import type { ActivityDeps } from './deps';
 import { asStep } from './failures';
 import { beat } from './heartbeat';
+import { registeredTeacher } from './teacher-registered';
 import {
   labelIndices,
   rowsOfSplit,
@@ -72,8 +71,18 @@ export function createTeacherActivities(deps: ActivityDeps) {
       const transform = await deps.store.getJson<PreparedTransform>(input.transform);
       const selection = await deps.store.getJson<FeatureSelection>(input.featureSelection);
       if (input.config.teacher.kind === 'registered') {
-        const result = await registeredTeacherStep(deps, frame, transform, input.config);
-        return { ...result, summary: { ...result.summary, tensorsBefore, tensorsAfter: tf.memory().numTensors } };
+        const registered = await registeredTeacher(deps, frame, transform, input.config);
+        const outputs = {
+          teacherLogits: await writeFrame(
+            deps.store,
+            'teacherLogits',
+            logitsFrame(frame, registered.logits, transform.labels),
+          ),
+          teacherHead: await deps.store.putJson('teacherHead', registered.stored),
+        };
+        log.info('step finished', { step: 'loadTeacher', teacher: registered.stored.teacher.version });
+        const summary = { teacher: registered.stored.teacher, ...registered.report };
+        return { outputs, summary: { ...summary, tensorsBefore, tensorsAfter: tf.memory().numTensors } };
       }
       const teacher = transform.text
         ? await textTeacher(deps, frame, transform, selection, input.config)
@@ -114,63 +123,6 @@ export function teacherEncoder(deps: ActivityDeps, config: PipelineConfig): Prom
     onnxTeachers.set(key, encoder);
   }
   return encoder;
-}
-
-/** What a registered teacher stores as the step's teacherHead artifact: who scored the rows. */
-export interface StoredRegisteredTeacher {
-  readonly format: 'distillery-registered-teacher/1';
-  readonly teacher: TeacherIdentity;
-  readonly classes: readonly string[];
-}
-
-/** Probability given to a class of this run that the registered teacher never predicts. */
-const UNSEEN_CLASS_PROBABILITY = 1e-6;
-
-/**
- * A registered model version as the teacher: its stored student scores every record, and the log
- * of its probabilities (mapped to this run's classes by name) are the teacher logits.
- */
-async function registeredTeacherStep(
-  deps: ActivityDeps,
-  frame: Frame,
-  transform: PreparedTransform,
-  config: PipelineConfig,
-): Promise<StepResult<TeacherSummary>> {
-  const teacher = await loadRegisteredTeacher(await deps.registry(), deps.store, config.teacher.model!);
-  const shared = transform.labels.filter((label) => teacher.classes.includes(label));
-  if (shared.length === 0) {
-    const message = `${config.teacher.model} predicts none of this run's classes (${transform.labels.join(', ')})`;
-    throw new InvalidConfigError('teacher.model', message);
-  }
-  const columns = frame.columns.filter((c) => c !== ROW_ID_COLUMN);
-  const records = recordsOfStandardized(frame, transform.fitted, columns);
-  const logits = teacher.predict(records).map((p) => classLogits(p, teacher.classes, transform.labels));
-  const stored: StoredRegisteredTeacher = {
-    format: 'distillery-registered-teacher/1',
-    teacher: teacher.identity,
-    classes: teacher.classes,
-  };
-  const outputs = {
-    teacherLogits: await writeFrame(deps.store, 'teacherLogits', logitsFrame(frame, logits, transform.labels)),
-    teacherHead: await deps.store.putJson('teacherHead', stored),
-  };
-  log.info('step finished', { step: 'loadTeacher', teacher: teacher.identity.version });
-  const summary = { teacher: teacher.identity, rowsScored: records.length, sharedClasses: shared.length };
-  return { outputs, summary };
-}
-
-/** Log-probabilities over `classes` from probabilities over `teacherClasses`, renormalised. */
-export function classLogits(
-  probabilities: ArrayLike<number>,
-  teacherClasses: readonly string[],
-  classes: readonly string[],
-): Float32Array {
-  const mapped = classes.map((c) => {
-    const k = teacherClasses.indexOf(c);
-    return Math.max(k < 0 ? 0 : probabilities[k]!, UNSEEN_CLASS_PROBABILITY);
-  });
-  const total = mapped.reduce((a, b) => a + b, 0);
-  return Float32Array.from(mapped, (p) => Math.log(p / total));
 }
 
 /** What the head is trained on: one dense row per record, and where it came from. */

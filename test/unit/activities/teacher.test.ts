@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 
 import { createAcceleratorActivities, createCpuActivities } from '../../../activities';
-import { classLogits } from '../../../activities/teacher';
+import { classLogits } from '../../../activities/teacher-registered';
 import { readFrame } from '../../../artifacts/parquet';
 import { parsePipelineConfig, type PipelineConfigInput } from '../../../common/config';
 import type { ArtifactRef } from '../../../common/contracts';
