@@ -279,12 +279,10 @@ describe('pipeline activities run in sequence on a 60-row spam/ham file', () => 
 
     it('scores the version holding the production alias on the same test rows, and the gate says so', async () => {
       await setAlias(await deps.registry(), 'spam-filter', 'production', chain.registered.version, 'jest');
-      const evaluateInput = chain.steps.find((s) => s.step === 'evaluate')!.inputs;
+      type EvaluateRefs = Omit<Parameters<Accelerator['evaluate']>[0], 'config'>;
+      const refs = chain.steps.find((s) => s.step === 'evaluate')!.inputs as unknown as EvaluateRefs;
 
-      const { summary } = await runIn(activityEnvironment(), accelerator.evaluate, {
-        config: chain.config,
-        ...(evaluateInput as Parameters<Accelerator['evaluate']>[0]),
-      });
+      const { summary } = await runIn(activityEnvironment(), accelerator.evaluate, { ...refs, config: chain.config });
 
       // Version 1 is this run's own student, so the champion scores exactly what the candidate scores.
       expect(summary.champion).toEqual({ status: 'compared', version: 1 });
