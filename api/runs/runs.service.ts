@@ -148,7 +148,8 @@ export class RunsService {
   }
 
   /**
-   * Starts a new run with the configuration of a run that failed, was cancelled, terminated or timed out.
+   * Starts a new run with the configuration of a run that failed, was cancelled, terminated or timed out,
+   * on the default task queue (the registry does not record the queue a run was started on).
    * @throws ConflictException when the run is running or succeeded, or a task queue has no poller.
    */
   async retry(runId: string, caller: ApiPrincipal): Promise<StartedRun> {
