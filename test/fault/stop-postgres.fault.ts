@@ -17,6 +17,8 @@ import { resultThroughOutages } from './support/results';
 import { Stack } from './support/stack';
 
 const DOWN_MS = 10_000;
+/** Steps after which the run no longer reads the registry before register (no champion is set). */
+const TRAINING = ['loadTeacher', 'distill'];
 /** Failed attempts of register seen before the database is started again, in the first trial. */
 const FAILED_ATTEMPTS = 2;
 
@@ -70,9 +72,9 @@ describe('scenario 3: PostgreSQL crash during registration', () => {
  */
 async function downAcrossRetries(stack: Stack, postgres: PrivatePostgres) {
   const modelName = 'pg-down-across-retries';
-  const lock = await holdLock(stack.databaseUrl, 'runs');
   const handle = await stack.startRun(stack.config(modelName));
-  const waiting = await waitFor('register to block on the lock', () => lockWaiters(stack.databaseUrl), 600_000, 200);
+  const lock = await lockWhenTraining(stack, handle, 'runs');
+  const waiting = await waitFor('register to block on the lock', () => registerBlocked(stack, handle), 600_000, 200);
   await postgres.crash();
   await lock.end().catch(() => undefined);
   const attempt = await waitFor('register to fail', () => registerAttempt(stack, handle, FAILED_ATTEMPTS + 1), 600_000);
@@ -86,14 +88,33 @@ async function downAcrossRetries(stack: Stack, postgres: PrivatePostgres) {
  */
 async function crashInsideRegister(stack: Stack, postgres: PrivatePostgres) {
   const modelName = 'pg-crash-inside-register';
-  const lock = await holdLock(stack.databaseUrl, 'lineage_events');
   const handle = await stack.startRun(stack.config(modelName));
-  const waiting = await waitFor('register to block on the lock', () => lockWaiters(stack.databaseUrl), 600_000, 200);
+  const lock = await lockWhenTraining(stack, handle, 'lineage_events');
+  const waiting = await waitFor('register to block on the lock', () => registerBlocked(stack, handle), 600_000, 200);
   await postgres.crash();
   await lock.end().catch(() => undefined);
   await sleep(DOWN_MS);
   await postgres.startServer();
   return outcome(stack, handle, modelName, 'b', { waitingWhenCrashed: waiting, downSeconds: DOWN_MS / 1000 });
+}
+
+/**
+ * Takes the lock once the run trains: earlier steps (clean) read the registry too, and must not be
+ * the ones that block on it.
+ */
+async function lockWhenTraining(stack: Stack, handle: WorkflowHandle, table: string): Promise<Client> {
+  await waitFor(
+    'training',
+    async () => (TRAINING.includes((await stack.snapshot(handle)).activity ?? '') ? true : undefined),
+    600_000,
+    100,
+  );
+  return holdLock(stack.databaseUrl, table);
+}
+
+/** Lock waiters once the run's pending activity is register. */
+async function registerBlocked(stack: Stack, handle: WorkflowHandle): Promise<number | undefined> {
+  return (await stack.snapshot(handle)).activity === 'register' ? lockWaiters(stack.databaseUrl) : undefined;
 }
 
 /** A connection holding an exclusive lock on `table` in an open transaction. */
