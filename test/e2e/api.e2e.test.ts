@@ -199,8 +199,10 @@ describe('the HTTP API, end to end', () => {
     });
     const triggered = await call('operator', 'POST', '/schedules/nightly-sms/trigger');
     let scheduledRun: string | undefined;
-    while (!scheduledRun)
+    while (!scheduledRun) {
       scheduledRun = (await call('viewer', 'GET', '/schedules/nightly-sms')).body.recentRuns[0]?.runId;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const paused = await call('operator', 'POST', '/schedules/nightly-sms/pause');
     const result = (await env.client.workflow.getHandle(scheduledRun).result()) as ScheduledTrainingResult;
     const aliases = (await call('viewer', 'GET', '/models/sms-api/aliases')).body;

@@ -158,6 +158,34 @@ describe('Distillery API', () => {
   });
 });
 
+describe('request rate limit', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await bootApi({ DISTILLERY_RATE_LIMIT_PER_MINUTE: '3' }, false);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('should answer 429 past the per-key limit, count another key apart, and never limit the probes', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await api.request({ method: 'GET', url: '/models' })).statusCode);
+    const other = await api.request({
+      method: 'GET',
+      url: '/models',
+      as: null,
+      headers: { 'x-api-key': 'dk_unknown' },
+    });
+    const probes = await Promise.all([1, 2, 3, 4].map(() => api.request({ method: 'GET', url: '/healthz', as: null })));
+
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(other.statusCode).toBe(401);
+    expect(probes.map((p) => p.statusCode)).toEqual([200, 200, 200, 200]);
+  });
+});
+
 describe('loadListenSettings', () => {
   it('should default to port 3000 on every interface', () => {
     expect(loadListenSettings({})).toEqual({ port: 3000, host: '0.0.0.0' });
