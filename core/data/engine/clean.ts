@@ -195,8 +195,9 @@ function cellStates(raw: string, kept: readonly { name: string; isText: boolean 
   const states = kept.map((c, i) => {
     if (!c.isText) return `v${i}, t${i}, r${i}, (r${i} OR t${i} = '') AS m${i}`;
     const decoded = `CASE WHEN r${i} THEN NULL WHEN contains(v${i}, '&') THEN html_decode(v${i}) ELSE v${i} END`;
+    // `d<i>` refers to the alias defined just before it in the same list, so decoding runs once.
     const emptied = `(r${i} OR (CASE WHEN contains(v${i}, '&') THEN js_trim(d${i}) ELSE t${i} END) = '')`;
-    return `v${i}, t${i}, r${i}, d${i}, ${emptied} AS m${i}`.replace(`d${i}, `, `${decoded} AS d${i}, `);
+    return `v${i}, t${i}, r${i}, ${decoded} AS d${i}, ${emptied} AS m${i}`;
   });
   return `SELECT ${states.join(', ')}, row FROM (
       SELECT ${read.join(', ')}, row FROM (
