@@ -23,8 +23,8 @@ export function renderReliability(entries: readonly EvidenceEntry[]): string {
     'this page from that file. Do not edit it by hand.',
     '',
     `Runs recorded between ${dates[0] ?? '—'} and ${dates.at(-1) ?? '—'} on commit ${commits.join(', ') || '—'}`,
-    `(\`+dirty\`: the shared checkout had uncommitted changes of other files). Scenario time: ${minutes.toFixed(1)} min`,
-    'on a 2-core machine shared with other work.',
+    '(`+dirty`: the shared checkout had uncommitted changes of other files). Time of all scenarios together:',
+    `${minutes.toFixed(1)} min on a 2-core machine shared with other work; the soak is ${soakShare(entries)} of it.`,
     '',
     '| # | scenario | what was broken | what happened | trials | survived | s |',
     '|---|---|---|---|---:|---:|---:|',
@@ -53,6 +53,11 @@ const FINDINGS = [
   '- Limit (scenario 6): the schedule-to-start timeout (5 minutes) is a constant of `workflows/options.ts`,',
   '  so a run without a worker fails after at least 5 minutes; it cannot be shortened per run today.',
 ];
+
+function soakShare(entries: readonly EvidenceEntry[]): string {
+  const soak = entries.find((e) => e.id.endsWith('-soak'));
+  return soak ? `${(soak.seconds / 60).toFixed(1)} min` : 'not';
+}
 
 function row(entry: EvidenceEntry): string {
   const cells = [entry.id.split('-')[0]!, entry.scenario, entry.broken, entry.outcome];
