@@ -1,10 +1,11 @@
 /** `GET /audit`: the append-only log of mutations (admin). */
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags, ApiDefaultResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { listAudit, type AuditEntry } from '../../registry/audit';
 import { RequiresRole } from '../auth/roles';
+import { AUDIT_ENTRIES, ERROR_SCHEMA } from '../http/responses';
 import { ZodPipe } from '../http/validation';
 import { RegistryService } from '../registry/registry.service';
 
@@ -17,6 +18,7 @@ export const auditQuerySchema = z.object({
 });
 
 @ApiTags('audit')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @RequiresRole('admin')
 @Controller('audit')
 export class AuditController {
@@ -28,7 +30,7 @@ export class AuditController {
   @ApiQuery({ name: 'since', required: false, description: 'ISO 8601 instant' })
   @ApiQuery({ name: 'before', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiOkResponse({ description: 'Array of audit entries, newest first.' })
+  @ApiOkResponse({ description: 'Audit entries, newest first.', schema: AUDIT_ENTRIES })
   async list(@Query(new ZodPipe(auditQuerySchema)) query: z.output<typeof auditQuerySchema>): Promise<AuditEntry[]> {
     const { since, ...rest } = query;
     return listAudit(await this.registry.get(), { ...rest, since: since ? new Date(since) : undefined });

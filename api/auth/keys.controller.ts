@@ -1,6 +1,13 @@
 /** `/keys`: creating, listing and revoking API keys (admin). */
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiDefaultResponse,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 
 import {
@@ -15,6 +22,7 @@ import { API_ROLES } from '../../registry/schema';
 import { actorName, Caller } from '../http/principal';
 import { openApiSchema, parseRequest, positiveInt, ZodPipe } from '../http/validation';
 import { RegistryService } from '../registry/registry.service';
+import { API_KEYS, CREATED_KEY, ERROR_SCHEMA } from '../http/responses';
 import { RequiresRole } from './roles';
 
 /** Body of `POST /keys`. */
@@ -27,6 +35,7 @@ export const createKeySchema = z.object({
 });
 
 @ApiTags('keys')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @RequiresRole('admin')
 @Controller('keys')
 export class KeysController {
@@ -35,7 +44,7 @@ export class KeysController {
   /** Creates a key; the key itself is in this response only and is stored hashed (SHA-256). */
   @Post()
   @ApiBody({ schema: openApiSchema(createKeySchema) })
-  @ApiCreatedResponse({ description: 'The new key: `{ keyId, name, role, key }`. Store `key` now.' })
+  @ApiCreatedResponse({ description: 'The new key. Store `key` now.', schema: CREATED_KEY })
   async create(
     @Body(new ZodPipe(createKeySchema)) body: z.output<typeof createKeySchema>,
     @Caller() caller: ApiPrincipal,
@@ -45,7 +54,7 @@ export class KeysController {
 
   /** Every key with its role, creator and revocation instant; never a key or its hash. */
   @Get()
-  @ApiOkResponse({ description: 'Array of `{ keyId, name, role, createdBy, createdAt, revokedAt }`.' })
+  @ApiOkResponse({ description: 'Every key, without secrets.', schema: API_KEYS })
   async list(): Promise<ApiKeySummary[]> {
     return listApiKeys(await this.registry.get());
   }

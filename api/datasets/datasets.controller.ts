@@ -8,17 +8,20 @@ import {
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiDefaultResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import type { DatasetRecord, DatasetWithProfile } from '../../registry/datasets';
 import type { ApiPrincipal } from '../../registry/keys';
 import { RequiresRole } from '../auth/roles';
+import { DATASET_WITH_PROFILE, DATASETS, UPLOADED_DATASET, ERROR_SCHEMA } from '../http/responses';
 import { actorName, Caller } from '../http/principal';
 import { validationError } from '../http/validation';
 import { DatasetsService, type UploadedDataset } from './datasets.service';
 
 @ApiTags('datasets')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @Controller('datasets')
 export class DatasetsController {
   constructor(@Inject(DatasetsService) private readonly datasets: DatasetsService) {}
@@ -33,7 +36,7 @@ export class DatasetsController {
   @ApiBody({
     schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
   })
-  @ApiCreatedResponse({ description: '`{ sha256, name, uri, bytes, uploadedBy, createdAt, created, rows, columns }`.' })
+  @ApiCreatedResponse({ description: 'The stored dataset.', schema: UPLOADED_DATASET })
   @ApiPayloadTooLargeResponse({ description: 'The file exceeds DISTILLERY_UPLOAD_LIMIT_BYTES.' })
   async upload(@Req() request: FastifyRequest, @Caller() caller: ApiPrincipal): Promise<UploadedDataset> {
     if (!request.isMultipart())
@@ -46,7 +49,7 @@ export class DatasetsController {
   /** Every uploaded dataset, newest first. */
   @Get()
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'Array of `{ sha256, name, uri, bytes, uploadedBy, createdAt }`.' })
+  @ApiOkResponse({ description: 'Every dataset, newest first.', schema: DATASETS })
   list(): Promise<DatasetRecord[]> {
     return this.datasets.list();
   }
@@ -54,7 +57,7 @@ export class DatasetsController {
   /** One dataset with its profile: rows, and per column its type, missing values, statistics and anomalies. */
   @Get(':sha256')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'The dataset record with `profile: { rows, columns: [...] }`.' })
+  @ApiOkResponse({ description: 'The dataset with its profile.', schema: DATASET_WITH_PROFILE })
   @ApiNotFoundResponse({ description: 'No dataset has this SHA-256.' })
   get(@Param('sha256') sha256: string): Promise<DatasetWithProfile> {
     return this.datasets.get(sha256);

@@ -64,5 +64,12 @@ export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
   return json;
 }
 
+/** The OpenAPI 3.0 schema of what a route answers. */
+export function openApiResponseSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
 /** A positive integer path or query parameter, e.g. a version number. */
 export const positiveInt = z.coerce.number().int().positive();

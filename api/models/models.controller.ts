@@ -6,8 +6,7 @@ import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+  ApiTags, ApiDefaultResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import type { ApiPrincipal } from '../../registry/keys';
@@ -15,6 +14,7 @@ import type { LineageGraph } from '../../registry/lineage-graph';
 import type { AliasMove, ModelLineage, ModelVersionSummary } from '../../registry/types';
 import type { AliasHistoryEntry, ModelSummary, ModelVersionDetail } from '../../registry/versions';
 import { RequiresRole } from '../auth/roles';
+import { ALIAS_MOVE, ALIASES, LINEAGE, VERSION_DETAIL, MODEL_SUMMARIES, PREDICT_RESPONSE, VERSION_SUMMARIES, ERROR_SCHEMA } from '../http/responses';
 import { actorName, Caller } from '../http/principal';
 import { openApiSchema, parseRequest, positiveInt, ZodPipe } from '../http/validation';
 import { ModelsService } from './models.service';
@@ -26,6 +26,7 @@ export const moveAliasSchema = z.object({
 });
 
 @ApiTags('models')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @Controller('models')
 export class ModelsController {
   constructor(@Inject(ModelsService) private readonly models: ModelsService) {}
@@ -33,7 +34,7 @@ export class ModelsController {
   /** Every model: name, latest version, and the version each alias names. */
   @Get()
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'Array of `{ name, latestVersion, createdAt, aliases: { alias: version } }`.' })
+  @ApiOkResponse({ description: 'Every model.', schema: MODEL_SUMMARIES })
   list(): Promise<ModelSummary[]> {
     return this.models.models();
   }
@@ -41,7 +42,7 @@ export class ModelsController {
   /** Versions of one model, newest first, with headline metrics and the gate decision. */
   @Get(':name/versions')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'Array of `{ modelName, version, createdAt, metrics, gatePassed, runId, datasetSha256 }`.' })
+  @ApiOkResponse({ description: 'Versions, newest first.', schema: VERSION_SUMMARIES })
   versions(@Param('name') name: string): Promise<ModelVersionSummary[]> {
     return this.models.list(name);
   }
@@ -49,7 +50,7 @@ export class ModelsController {
   /** One version: metrics, gate decision, teacher, student, aliases, archive state and its run's artifacts. */
   @Get(':name/versions/:version')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'The version in full (see ModelVersionDetail).' })
+  @ApiOkResponse({ description: 'The version in full.', schema: VERSION_DETAIL })
   @ApiNotFoundResponse({ description: 'No such model or version.' })
   version(@Param('name') name: string, @Param('version') version: string): Promise<ModelVersionDetail> {
     return this.models.version(name, parseRequest(positiveInt, version));
@@ -61,7 +62,7 @@ export class ModelsController {
    */
   @Get(':name/versions/:version/lineage')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: 'The lineage, with `graph: { nodes: [{ id, type, label, attributes }], edges: [{ from, to, relation, name }] }`.' })
+  @ApiOkResponse({ description: 'The lineage, with its graph.', schema: LINEAGE })
   @ApiNotFoundResponse({ description: 'No such model or version.' })
   lineage(@Param('name') name: string, @Param('version') version: string): Promise<ModelLineage & { graph: LineageGraph }> {
     return this.models.lineage(name, parseRequest(positiveInt, version));
@@ -70,7 +71,7 @@ export class ModelsController {
   /** Where each alias points, and the history of every move (who, when, from, to). */
   @Get(':name/aliases')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: '`{ aliases: { alias: version }, history: [{ alias, fromVersion, toVersion, actor, movedAt }] }`.' })
+  @ApiOkResponse({ description: 'Aliases and their history.', schema: ALIASES })
   aliases(@Param('name') name: string): Promise<{ aliases: Record<string, number>; history: AliasHistoryEntry[] }> {
     return this.models.aliases(name);
   }
@@ -79,7 +80,7 @@ export class ModelsController {
   @Put(':name/aliases/:alias')
   @RequiresRole('admin')
   @ApiBody({ schema: openApiSchema(moveAliasSchema) })
-  @ApiOkResponse({ description: '`{ modelName, alias, version, previousVersion, changed }`.' })
+  @ApiOkResponse({ description: 'The move.', schema: ALIAS_MOVE })
   @ApiConflictResponse({ description: 'The version is archived.' })
   moveAlias(
     @Param('name') name: string,
@@ -94,7 +95,7 @@ export class ModelsController {
   @Post(':name/versions/:version/archive')
   @HttpCode(200)
   @RequiresRole('admin')
-  @ApiOkResponse({ description: 'The version, with `archivedAt` and `archivedBy`.' })
+  @ApiOkResponse({ description: 'The archived version.', schema: VERSION_DETAIL })
   @ApiConflictResponse({ description: 'An alias still names the version.' })
   archive(
     @Param('name') name: string,
@@ -112,7 +113,7 @@ export class ModelsController {
   @HttpCode(200)
   @RequiresRole('operator')
   @ApiBody({ schema: openApiSchema(predictSchema) })
-  @ApiOkResponse({ description: '`{ modelName, version, predictions: [{ label, probabilities }], warnings: [{ record, column, message }] }`.' })
+  @ApiOkResponse({ description: 'Predictions and warnings.', schema: PREDICT_RESPONSE })
   @ApiBadRequestResponse({ description: 'Invalid records, or more than DISTILLERY_PREDICT_MAX_BATCH of them.' })
   @ApiConflictResponse({ description: 'The version is archived.' })
   predict(

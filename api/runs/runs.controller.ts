@@ -10,18 +10,21 @@ import {
   ApiOkResponse,
   ApiQuery,
   ApiTags,
+  ApiDefaultResponse,
 } from '@nestjs/swagger';
 import type { z } from 'zod';
 
 import type { RunSummary } from '../../registry/runs';
 import type { ApiPrincipal } from '../../registry/keys';
 import { RequiresRole } from '../auth/roles';
+import { CANCELLING, ERROR_SCHEMA, RUN_SUMMARIES, RUN_VIEW, STARTED_RUN } from '../http/responses';
 import { Caller } from '../http/principal';
 import { openApiSchema, ZodPipe } from '../http/validation';
 import { listRunsSchema, startRunSchema, type RunView, type StartedRun, type StartRunRequest } from './run-request';
 import { RunsService } from './runs.service';
 
 @ApiTags('runs')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @Controller('runs')
 export class RunsController {
   constructor(@Inject(RunsService) private readonly runs: RunsService) {}
@@ -34,7 +37,7 @@ export class RunsController {
   @Post()
   @RequiresRole('operator')
   @ApiBody({ schema: openApiSchema(startRunSchema) })
-  @ApiCreatedResponse({ description: '`{ runId, temporalRunId, modelName, status: "running" }`.' })
+  @ApiCreatedResponse({ description: 'The run started.', schema: STARTED_RUN })
   @ApiBadRequestResponse({ description: 'ValidationError: `field` names the request field at fault.' })
   @ApiConflictResponse({ description: 'NoWorker: `taskQueue` has no worker polling it.' })
   start(@Body(new ZodPipe(startRunSchema)) body: StartRunRequest, @Caller() caller: ApiPrincipal): Promise<StartedRun> {
@@ -49,7 +52,7 @@ export class RunsController {
   @ApiQuery({ name: 'triggeredBy', required: false })
   @ApiQuery({ name: 'since', required: false, description: 'ISO 8601 instant' })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiOkResponse({ description: 'Array of `{ id, workflowId, temporalRunId, modelName, status, triggeredBy, … }`.' })
+  @ApiOkResponse({ description: 'Runs, newest first.', schema: RUN_SUMMARIES })
   list(@Query(new ZodPipe(listRunsSchema)) query: z.output<typeof listRunsSchema>): Promise<RunSummary[]> {
     return this.runs.list(query);
   }
@@ -57,9 +60,7 @@ export class RunsController {
   /** Live status from Temporal, every step's status and summary (progress query), and the registered version. */
   @Get(':runId')
   @RequiresRole('viewer')
-  @ApiOkResponse({
-    description: '`{ runId, status, currentStep, steps: [{ step, status, summary }], version, failure }`.',
-  })
+  @ApiOkResponse({ description: 'The run, live.', schema: RUN_VIEW })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   get(@Param('runId') runId: string): Promise<RunView> {
     return this.runs.get(runId);
@@ -69,7 +70,7 @@ export class RunsController {
   @Post(':runId/cancel')
   @HttpCode(202)
   @RequiresRole('operator')
-  @ApiAcceptedResponse({ description: '`{ runId, status: "cancelling" }`.' })
+  @ApiAcceptedResponse({ description: 'Cancellation requested.', schema: CANCELLING })
   @ApiConflictResponse({ description: 'The run is not running.' })
   cancel(@Param('runId') runId: string): Promise<{ runId: string; status: 'cancelling' }> {
     return this.runs.cancel(runId);
@@ -78,7 +79,7 @@ export class RunsController {
   /** Starts a new run with the configuration of a failed, cancelled, terminated or timed-out one. */
   @Post(':runId/retry')
   @RequiresRole('operator')
-  @ApiCreatedResponse({ description: '`{ runId, temporalRunId, modelName, status: "running", retryOf }`.' })
+  @ApiCreatedResponse({ description: 'The new run.', schema: STARTED_RUN })
   @ApiConflictResponse({ description: 'The run is running or succeeded, or no worker polls a queue it needs.' })
   retry(@Param('runId') runId: string, @Caller() caller: ApiPrincipal): Promise<StartedRun> {
     return this.runs.retry(runId, caller);

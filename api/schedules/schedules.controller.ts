@@ -9,19 +9,19 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiDefaultResponse,
 } from '@nestjs/swagger';
 
 import type { ApiPrincipal } from '../../registry/keys';
 import { RequiresRole } from '../auth/roles';
+import { ERROR_SCHEMA, SCHEDULE_VIEW, TRIGGERED } from '../http/responses';
 import { Caller } from '../http/principal';
 import { openApiSchema, ZodPipe } from '../http/validation';
 import { createScheduleSchema, type CreateScheduleRequest, type ScheduleView } from './schedule-request';
 import { SchedulesService } from './schedules.service';
 
-const VIEW =
-  '`{ scheduleId, cron, paused, overlap, catchupWindowSeconds, workflowType, autoPromote, nextRuns, recentRuns }`';
-
 @ApiTags('schedules')
+@ApiDefaultResponse({ description: 'An error: status, error name, message, field at fault.', schema: ERROR_SCHEMA })
 @Controller('schedules')
 export class SchedulesController {
   constructor(@Inject(SchedulesService) private readonly schedules: SchedulesService) {}
@@ -30,7 +30,7 @@ export class SchedulesController {
   @Post()
   @RequiresRole('operator')
   @ApiBody({ schema: openApiSchema(createScheduleSchema) })
-  @ApiCreatedResponse({ description: `The schedule: ${VIEW}.` })
+  @ApiCreatedResponse({ description: 'The schedule.', schema: SCHEDULE_VIEW })
   @ApiConflictResponse({ description: 'The id is taken, or no worker polls a queue the run needs.' })
   create(@Body(new ZodPipe(createScheduleSchema)) body: CreateScheduleRequest, @Caller() caller: ApiPrincipal) {
     return this.schedules.create(body, caller);
@@ -39,7 +39,7 @@ export class SchedulesController {
   /** Every schedule. */
   @Get()
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: `Array of ${VIEW}.` })
+  @ApiOkResponse({ description: 'Every schedule.', schema: { type: 'array', items: SCHEDULE_VIEW } })
   list(): Promise<ScheduleView[]> {
     return this.schedules.list();
   }
@@ -47,7 +47,7 @@ export class SchedulesController {
   /** One schedule with its next and recent runs. */
   @Get(':scheduleId')
   @RequiresRole('viewer')
-  @ApiOkResponse({ description: `${VIEW}, with actionsTaken.` })
+  @ApiOkResponse({ description: 'The schedule.', schema: SCHEDULE_VIEW })
   @ApiNotFoundResponse({ description: 'No schedule has this id.' })
   get(@Param('scheduleId') scheduleId: string): Promise<ScheduleView> {
     return this.schedules.get(scheduleId);
@@ -57,7 +57,7 @@ export class SchedulesController {
   @Post(':scheduleId/pause')
   @HttpCode(200)
   @RequiresRole('operator')
-  @ApiOkResponse({ description: 'The paused schedule.' })
+  @ApiOkResponse({ description: 'The paused schedule.', schema: SCHEDULE_VIEW })
   pause(@Param('scheduleId') scheduleId: string, @Caller() caller: ApiPrincipal): Promise<ScheduleView> {
     return this.schedules.setPaused(scheduleId, true, caller);
   }
@@ -66,7 +66,7 @@ export class SchedulesController {
   @Post(':scheduleId/resume')
   @HttpCode(200)
   @RequiresRole('operator')
-  @ApiOkResponse({ description: 'The resumed schedule.' })
+  @ApiOkResponse({ description: 'The resumed schedule.', schema: SCHEDULE_VIEW })
   resume(@Param('scheduleId') scheduleId: string, @Caller() caller: ApiPrincipal): Promise<ScheduleView> {
     return this.schedules.setPaused(scheduleId, false, caller);
   }
@@ -75,7 +75,7 @@ export class SchedulesController {
   @Post(':scheduleId/trigger')
   @HttpCode(202)
   @RequiresRole('operator')
-  @ApiAcceptedResponse({ description: '`{ scheduleId, triggered: true }`.' })
+  @ApiAcceptedResponse({ description: 'A run was started.', schema: TRIGGERED })
   trigger(@Param('scheduleId') scheduleId: string): Promise<{ scheduleId: string; triggered: true }> {
     return this.schedules.trigger(scheduleId);
   }

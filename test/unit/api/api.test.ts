@@ -117,6 +117,18 @@ describe('Distillery API', () => {
       expect(document.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'X-Api-Key' });
       const runBody = document.paths['/runs'].post.requestBody.content['application/json'].schema;
       expect(runBody.properties.taskQueue.default).toBe('distillery-cpu');
+      const undocumented = Object.entries(document.paths).flatMap(([route, operations]) =>
+        Object.entries(operations as Record<string, { responses: Record<string, { content?: unknown }> }>)
+          .filter(
+            ([, op]) =>
+              !op.responses['204'] && !Object.keys(op.responses).some((s) => /^2/.test(s) && op.responses[s]!.content),
+          )
+          .map(([method]) => `${method.toUpperCase()} ${route}`),
+      );
+      expect(undocumented).toEqual([]);
+      expect(document.paths['/runs/{runId}'].get.responses.default.content['application/json'].schema.required).toEqual(
+        ['statusCode', 'error', 'message'],
+      );
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(asset.statusCode).toBe(200);
     });
