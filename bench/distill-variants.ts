@@ -39,11 +39,12 @@ const DATA: Record<string, Pick<PipelineConfigInput, 'dataPath' | 'label' | 'tex
   banking77: { dataPath: join(DATASETS, 'banking77', 'train.csv'), label: 'category', text: 'text', modelName: 'b77' },
 };
 
+/** Each option against 'unweighted' (the defaults before class weights became 'balanced'). */
 const VARIANTS: Record<string, Partial<PipelineConfigInput>> = {
-  default: {},
+  unweighted: { student: { classWeights: 'none' } },
   balanced: { student: { classWeights: 'balanced' } },
-  augmented: { distillation: { augmentation: { copies: 2 } } },
-  embeddingBag: { student: { architecture: 'embedding-bag' } },
+  augmented: { student: { classWeights: 'none' }, distillation: { augmentation: { copies: 2 } } },
+  embeddingBag: { student: { classWeights: 'none', architecture: 'embedding-bag' } },
 };
 
 const MODELS = ['teacher', 'student', 'hardLabelStudent', 'tfidfLogReg'] as const;
