@@ -9,6 +9,7 @@
  * bench/results/teachers.json and bench/results/teachers.md. A benchmark, not a test.
  *
  * Usage: npx tsx bench/teachers.ts [--datasets banking77,sms] [--teachers use-lite,minilm]
+ *   [--throughput-rows 1000] [--only-cached]  (--only-cached reports the heads earlier runs fitted)
  * Embeddings are cached in scratch/bench-embeddings (git-ignored), so a re-run fits heads only.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -36,7 +37,6 @@ const DATASETS = resolve(ROOT, '../shared/datasets');
 const RESULTS = resolve(__dirname, 'results');
 const CACHE = resolve(ROOT, 'scratch', 'bench-embeddings');
 const HEAD_CACHE = resolve(ROOT, 'scratch', 'bench-heads');
-const THROUGHPUT_ROWS = 1000;
 const EMBED_BATCH = parsePipelineConfig({ dataPath: 'x', label: 'y', modelName: 'bench' }).teacher.batchSize;
 const SEED = 42;
 const DATASET_NAMES = ['banking77', 'sms'];
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   for (const teacherName of args.teachers) {
     const encoder = await loadTeacher(teacherName);
     for (const dataset of datasets) {
-      results.push(await benchTeacher(encoder, dataset));
+      results.push(await benchTeacher(encoder, dataset, args));
       await report(results, all);
     }
     await encoder.dispose();
@@ -112,6 +112,10 @@ function parseArgs(argv: string[]) {
   return {
     datasets: value('--datasets', DATASET_NAMES.join(',')).split(','),
     teachers: value('--teachers', 'use-lite,minilm').split(','),
+    /** Texts embedded (cold) to measure throughput. Default 1,000. */
+    throughputRows: Number(value('--throughput-rows', '1000')),
+    /** Report only heads fitted by earlier runs (scratch/bench-heads); fit nothing. */
+    onlyCached: argv.includes('--only-cached'),
   };
 }
 
@@ -173,14 +177,19 @@ function indicesWhere<T>(values: readonly T[], keep: (v: T) => boolean): number[
   return values.flatMap((v, i) => (keep(v) ? [i] : []));
 }
 
-async function benchTeacher(encoder: SentenceEncoder, dataset: Dataset): Promise<TeacherResult> {
-  const throughput = await measureThroughput(encoder, dataset.texts.slice(0, THROUGHPUT_ROWS));
+async function benchTeacher(
+  encoder: SentenceEncoder,
+  dataset: Dataset,
+  args: { throughputRows: number; onlyCached: boolean },
+): Promise<TeacherResult> {
+  const throughput = await measureThroughput(encoder, dataset.texts.slice(0, args.throughputRows));
   const vectors = await embedCached(encoder, dataset.texts);
   const rows = vectors.map((v) => denseRow(v));
   const heads: HeadResult[] = [];
   for (const head of HEADS) {
-    heads.push(await fitHeadCached(head, rows, dataset, encoder.identity.sha256));
-    log(`${dataset.name} ${encoder.identity.name} ${JSON.stringify(heads.at(-1))}`);
+    const result = await fitHeadCached(head, rows, dataset, encoder.identity.sha256, args.onlyCached);
+    if (result) heads.push(result);
+    log(`${dataset.name} ${encoder.identity.name} ${JSON.stringify(result ?? { head, fitted: false })}`);
   }
   const chosen = heads.reduce((best, h) => (h.validationAccuracy > best.validationAccuracy ? h : best));
   return {
@@ -189,7 +198,7 @@ async function benchTeacher(encoder: SentenceEncoder, dataset: Dataset): Promise
     dimension: encoder.dimension,
     maxTokens: encoder.maxTokens,
     throughputRowsPerSecond: throughput,
-    throughputRows: Math.min(THROUGHPUT_ROWS, dataset.texts.length),
+    throughputRows: Math.min(args.throughputRows, dataset.texts.length),
     truncatedRows: encoder.countTruncated(dataset.texts),
     heads,
     chosen,
@@ -230,13 +239,19 @@ async function embedCached(encoder: SentenceEncoder, texts: string[]): Promise<F
  * A fitted head's figures are kept in scratch/bench-heads by (teacher, dataset, head setting):
  * fitting is deterministic (seeded), so a re-run only fits what it has not fitted before.
  */
-async function fitHeadCached(head: HeadSpec, rows: SparseRow[], dataset: Dataset, teacher: string) {
+async function fitHeadCached(
+  head: HeadSpec,
+  rows: SparseRow[],
+  dataset: Dataset,
+  teacher: string,
+  onlyCached: boolean,
+): Promise<HeadResult | undefined> {
   const path = join(HEAD_CACHE, `${sha256(canonicalJson({ teacher, dataset: dataset.name, head }))}.json`);
   const cached = await readFile(path, 'utf8').then(
     (text) => JSON.parse(text) as HeadResult,
     () => undefined,
   );
-  if (cached) return cached;
+  if (cached || onlyCached) return cached;
   const result = await fitHead(head, rows, dataset);
   await mkdir(HEAD_CACHE, { recursive: true });
   await writeFile(path, JSON.stringify(result));

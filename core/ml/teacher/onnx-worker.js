@@ -19,6 +19,7 @@ let classifier = false;
 
 async function load({ folder, threads }) {
   const transformers = await import('@huggingface/transformers');
+  Tensor = transformers.Tensor;
   transformers.env.allowRemoteModels = false;
   transformers.env.allowLocalModels = true;
   const session_options = threads ? { intraOpNumThreads: threads } : {};
@@ -29,8 +30,39 @@ async function load({ folder, threads }) {
   parentPort.postMessage({ type: 'ready' });
 }
 
+let Tensor;
+
+/**
+ * Token ids of each text cut to `maxTokens` with its closing special token kept (the tokenizer's
+ * own truncation drops BERT's [SEP], unlike the Python tokenizers the models were trained with),
+ * padded into int64 tensors.
+ */
+function encodeBatch(texts, maxTokens) {
+  const closing = tokenizer.encode('').length >= 2 ? 1 : 0;
+  const rows = texts.map((text) => {
+    const ids = tokenizer.encode(text);
+    if (ids.length <= maxTokens) return ids;
+    return [...ids.slice(0, maxTokens - closing), ...ids.slice(ids.length - closing)];
+  });
+  const width = Math.max(1, ...rows.map((ids) => ids.length));
+  const ids = new BigInt64Array(rows.length * width).fill(BigInt(tokenizer.pad_token_id ?? 0));
+  const mask = new BigInt64Array(rows.length * width);
+  rows.forEach((row, r) =>
+    row.forEach((id, p) => {
+      ids[r * width + p] = BigInt(id);
+      mask[r * width + p] = 1n;
+    }),
+  );
+  const dims = [rows.length, width];
+  return {
+    input_ids: new Tensor('int64', ids, dims),
+    attention_mask: new Tensor('int64', mask, dims),
+    token_type_ids: new Tensor('int64', new BigInt64Array(rows.length * width), dims),
+  };
+}
+
 async function run({ id, texts, maxTokens }) {
-  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: maxTokens });
+  const inputs = encodeBatch(texts, maxTokens);
   const outputs = await model(inputs);
   const result = classifier ? outputs.logits : outputs.last_hidden_state;
   const data = new Float32Array(result.data);

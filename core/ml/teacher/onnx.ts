@@ -131,8 +131,9 @@ async function identityOf(folder: string): Promise<{ identity: TeacherIdentity; 
 }
 
 /**
- * The model's token window: sentence-transformers' `max_seq_length` when the folder has one (256
- * for all-MiniLM-L6-v2, the length it was trained on), else the tokenizer's or the position limit.
+ * The model's token window: the smallest of sentence-transformers' `max_seq_length` (256 for
+ * all-MiniLM-L6-v2, the length it was trained on), the tokenizer's `model_max_length` and the
+ * model's position limit, among those the folder states.
  */
 async function windowOf(folder: string, config: ModelConfig): Promise<number> {
   const read = (file: string) =>
@@ -144,10 +145,12 @@ async function windowOf(folder: string, config: ModelConfig): Promise<number> {
     (await read('sentence_bert_config.json')).max_seq_length,
     (await read('tokenizer_config.json')).model_max_length,
     config.max_position_embeddings,
-  ];
-  const window = candidates.find((n): n is number => typeof n === 'number' && n > 0 && n < 1e6);
-  return window ?? 512;
+  ].filter((n): n is number => typeof n === 'number' && n > 0 && n < 1e6);
+  return candidates.length > 0 ? Math.min(...candidates) : DEFAULT_WINDOW;
 }
+
+/** The window of a model whose folder states none (BERT's position limit). */
+const DEFAULT_WINDOW = 512;
 
 function isClassifier(config: ModelConfig): boolean {
   return (config.architectures ?? []).some((a) => a.endsWith('ForSequenceClassification'));
