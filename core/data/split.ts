@@ -12,15 +12,20 @@ export interface SplitOptions {
   test: number;
 }
 
-/** Fewest rows a class needs so that train, validation and test each get one. */
-export const MIN_ROWS_PER_CLASS = 3;
+/**
+ * Fewest rows a class needs to be stratified: one for train and one for test. A class of two rows has
+ * none in validation (calibration and early stopping then see it only through the other classes); from
+ * three rows on, every split gets at least one.
+ */
+export const MIN_ROWS_PER_CLASS = 2;
 
 /**
  * Assigns every row a split, stratified by `labels`. Classes are visited in name order, and each
  * class's row indices are shuffled with one `seededRandom(seed)` generator shared across classes;
  * the first round(n·test) go to test, the next round(n·validation) to validation, the rest to
- * train. Each split gets at least one row of every class (counts are adjusted, taking from the
- * larger of test and validation first, so that train keeps at least one). The same labels and
+ * train. Train and test get at least one row of every class, validation too when the class has
+ * three rows or more (counts are adjusted, taking from the larger of test and validation first, so
+ * that train keeps at least one). The same labels and
  * seed always give the same assignment.
  *
  * Throws {@link SplitError} before assigning anything when a class has fewer than
@@ -42,7 +47,7 @@ export function stratifiedSplit(labels: readonly string[], options: SplitOptions
   return splits;
 }
 
-/** Test and validation row counts for a class of `n` rows (n ≥ 3): each ≥ 1, train ≥ 1. */
+/** Test and validation row counts for a class of `n` rows (n ≥ 2): test ≥ 1, train ≥ 1, validation ≥ 1 when n ≥ 3. */
 export function splitCounts(
   n: number,
   options: Pick<SplitOptions, 'validation' | 'test'>,
@@ -88,7 +93,7 @@ function assertClassSizes(byClass: ReadonlyMap<string, readonly number[]>): void
   const first = small[0];
   if (!first) return;
   throw new SplitError(
-    `class "${first.class}" has ${first.count} row(s); a stratified train/validation/test split needs at least ` +
+    `class "${first.class}" has ${first.count} row(s); a stratified split needs at least ` +
       `${MIN_ROWS_PER_CLASS} per class (${small.length} class(es) too small: ${small.map((s) => s.class).join(', ')})`,
     { class: first.class, count: first.count, minimum: MIN_ROWS_PER_CLASS, classes: small },
   );

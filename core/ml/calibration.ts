@@ -114,8 +114,8 @@ export function expectedCalibrationError(
  * - `precisionAtLeast`: the lowest candidate whose precision ≥ target (the most recall among those that
  *   meet it). If none does, the highest-precision candidate (ties to the lower threshold) with met=false.
  *
- * Empty input returns threshold 0.5 with all metrics 0 and met=false. Recall and F1 are 0 when there is
- * no positive row.
+ * Empty input, or validation rows of one class only (a class of two rows has none in validation), returns
+ * threshold 0.5 with all metrics 0 and met=false: there is nothing to tune on.
  */
 export function tuneBinaryThreshold(
   positiveProbabilities: readonly number[],
@@ -123,8 +123,11 @@ export function tuneBinaryThreshold(
   objective: ThresholdObjective,
 ): ThresholdChoice {
   assertSameLength(positiveProbabilities.length, truth.length);
+  const positives = truth.filter((t) => t === 1).length;
+  if (positives === 0 || positives === truth.length) {
+    return { threshold: 0.5, precision: 0, recall: 0, f1: 0, met: false };
+  }
   const candidates = sweepThresholds(positiveProbabilities, truth);
-  if (candidates.length === 0) return { threshold: 0.5, precision: 0, recall: 0, f1: 0, met: false };
 
   if (objective.kind === 'maxF1') return { ...pickFirstBest(candidates, (c) => c.f1), met: true };
 

@@ -140,7 +140,7 @@ function assertClassSizes(classes: readonly LabelClass[]): void {
   const first = small[0];
   if (!first) return;
   throw new SplitError(
-    `class "${first.class}" has ${first.count} row(s); a stratified train/validation/test split needs at least ` +
+    `class "${first.class}" has ${first.count} row(s); a stratified split needs at least ` +
       `${MIN_ROWS_PER_CLASS} per class (${small.length} class(es) too small: ${small.map((s) => s.class).join(', ')})`,
     { class: first.class, count: first.count, minimum: MIN_ROWS_PER_CLASS, classes: small },
   );

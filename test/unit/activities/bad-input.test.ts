@@ -67,7 +67,7 @@ describe('a class with a single row (L12)', () => {
     expect(failure).toMatchObject({
       type: 'SplitError',
       nonRetryable: true,
-      details: [{ class: 'c', count: 1, minimum: 3, classes: [{ class: 'c', count: 1 }] }],
+      details: [{ class: 'c', count: 1, minimum: 2, classes: [{ class: 'c', count: 1 }] }],
     });
     expect((failure as ApplicationFailure).message).toContain('class "c" has 1 row(s)');
   });

@@ -48,7 +48,7 @@ describe('stratifiedSplit', () => {
     expect(byClass(reversedClasses)).toEqual(byClass([...labels].sort()));
   });
 
-  it('fails fast on a class with fewer than 3 rows, naming class, count and minimum (L12)', async () => {
+  it('fails fast on a class with fewer than 2 rows, naming class, count and minimum (L12)', async () => {
     const { frame } = await readCsv(path.join(CASES, 'L12-singleton-class.csv'));
     const l12 = frame.values.label!.map(String);
 
@@ -56,7 +56,7 @@ describe('stratifiedSplit', () => {
 
     expect(split).toThrow(SplitError);
     expect(split).toThrow(
-      'class "c" has 1 row(s); a stratified train/validation/test split needs at least 3 per class',
+      'class "c" has 1 row(s); a stratified split needs at least 2 per class',
     );
     try {
       split();
@@ -64,10 +64,19 @@ describe('stratifiedSplit', () => {
       expect((error as SplitError).details).toEqual({
         class: 'c',
         count: 1,
-        minimum: 3,
+        minimum: 2,
         classes: [{ class: 'c', count: 1 }],
       });
     }
+  });
+
+  it('stratifies a class of two rows into one train row and one test row (sibling of L12)', () => {
+    const pair = ['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b'];
+    const splits = stratifiedSplit(pair, { seed: 3, validation: 0.15, test: 0.15 });
+    const ofB = splits.filter((_, i) => pair[i] === 'b').sort();
+
+    expect(ofB).toEqual(['test', 'train']);
+    expect(splitCounts(2, { validation: 0.15, test: 0.15 })).toEqual({ test: 1, validation: 0 });
   });
 
   it('rejects fractions outside [0, 1) or summing to 1 or more', () => {
