@@ -372,7 +372,8 @@ function headerNames(header: readonly string[]): string[] {
   return header.map((name, c) => (name === '' ? `column${c + 1}` : name));
 }
 
-function plainNames(width: number, columnNames?: readonly string[]): string[] {
+/** Names for a header-less file: `columnNames` when given (one per column), else column1, column2, … */
+export function plainNames(width: number, columnNames?: readonly string[]): string[] {
   if (!columnNames) return Array.from({ length: width }, (_, c) => `column${c + 1}`);
   if (columnNames.length !== width) {
     throw new SchemaError(`columnNames lists ${columnNames.length} names but the file has ${width} columns`, {

@@ -64,7 +64,8 @@ export function splitCounts(
   return { test, validation };
 }
 
-function assertFractions(options: SplitOptions): void {
+/** Fails with {@link SplitError} unless both fractions lie in [0, 1) and sum to less than 1. */
+export function assertFractions(options: SplitOptions): void {
   const { validation, test } = options;
   const inRange = (f: number): boolean => Number.isFinite(f) && f >= 0 && f < 1;
   if (!inRange(validation) || !inRange(test) || validation + test >= 1) {
@@ -86,10 +87,15 @@ function rowsByClass(labels: readonly string[]): Map<string, number[]> {
 }
 
 function assertClassSizes(byClass: ReadonlyMap<string, readonly number[]>): void {
-  const small = [...byClass.entries()]
-    .filter(([, rows]) => rows.length < MIN_ROWS_PER_CLASS)
-    .map(([name, rows]) => ({ class: name, count: rows.length }))
-    .sort((a, b) => compareText(a.class, b.class));
+  assertClassCounts([...byClass.entries()].map(([name, rows]) => ({ class: name, count: rows.length })));
+}
+
+/**
+ * Fails with {@link SplitError} when a class has fewer than {@link MIN_ROWS_PER_CLASS} rows; details
+ * name the first such class (in name order), its count, the minimum, and every such class.
+ */
+export function assertClassCounts(counts: readonly { class: string; count: number }[]): void {
+  const small = counts.filter((c) => c.count < MIN_ROWS_PER_CLASS).sort((a, b) => compareText(a.class, b.class));
   const first = small[0];
   if (!first) return;
   throw new SplitError(

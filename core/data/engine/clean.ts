@@ -14,7 +14,7 @@ import { ISNA_SUFFIX, type CleanReport, type CleanRulesReport, type CleanSpec } 
 import { quoteLiteral } from '../duckdb';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
-import type { ReadOptions } from '../read';
+import { assertUniqueNames, plainNames, type ReadOptions } from '../read';
 import { copyToParquet, parquetScan, queryRows, withEngine, type EngineOptions } from './session';
 import { col, inList } from './sql';
 
@@ -142,32 +142,6 @@ function headerNames(header: readonly (string | null)[]): string[] {
     const name = (cell ?? '').replace(/^\uFEFF/, '').trim();
     return name === '' ? `column${c + 1}` : name;
   });
-}
-
-function plainNames(width: number, columnNames?: readonly string[]): string[] {
-  if (!columnNames) return Array.from({ length: width }, (_, c) => `column${c + 1}`);
-  if (columnNames.length !== width) {
-    throw new SchemaError(`columnNames lists ${columnNames.length} names but the file has ${width} columns`, {
-      columnNames: [...columnNames],
-      width,
-    });
-  }
-  return [...columnNames];
-}
-
-function assertUniqueNames(names: readonly string[]): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (!seen.has(name)) {
-      seen.add(name);
-      continue;
-    }
-    const positions = names.flatMap((other, i) => (other === name ? [i + 1] : []));
-    throw new SchemaError(
-      `duplicate column name "${name}" at positions ${positions.join(' and ')}; rename the columns in the file`,
-      { column: name, positions },
-    );
-  }
 }
 
 /** The spec's columns in order, each once; fails naming the ones the file lacks. */

@@ -7,8 +7,7 @@ import { DuckDBDataChunk, UTINYINT, type DuckDBConnection, type DuckDBIntegerVec
 
 import type { SplitName } from '../../../common/constants';
 import { seededRandom } from '../../util/random';
-import { SplitError } from '../errors';
-import { MIN_ROWS_PER_CLASS, splitCounts, type SplitOptions } from '../split';
+import { assertClassCounts, assertFractions, splitCounts, type SplitOptions } from '../split';
 import { queryRows } from './session';
 import { col, compareText, valueLiteral } from './sql';
 
@@ -39,8 +38,8 @@ const CHUNK_ROWS = 2048;
 /**
  * Assigns every row of `source` (a relation whose scan order is its row order) a split, exactly as
  * `stratifiedSplit` does for the same labels and seed, and stores the codes in the temp table
- * `splits`. Throws {@link SplitError} before assigning anything when the fractions are invalid or
- * a class has fewer than {@link MIN_ROWS_PER_CLASS} rows.
+ * `splits`. Throws `SplitError` before assigning anything when the fractions are invalid or
+ * a class has fewer than `MIN_ROWS_PER_CLASS` rows.
  */
 export async function assignSplits(
   connection: DuckDBConnection,
@@ -124,24 +123,6 @@ async function storeSplits(connection: DuckDBConnection, splits: Uint8Array): Pr
   appender.closeSync();
 }
 
-function assertFractions(options: SplitOptions): void {
-  const { validation, test } = options;
-  const inRange = (f: number): boolean => Number.isFinite(f) && f >= 0 && f < 1;
-  if (!inRange(validation) || !inRange(test) || validation + test >= 1) {
-    throw new SplitError(`validation (${validation}) and test (${test}) must be in [0, 1) and sum to less than 1`, {
-      validation,
-      test,
-    });
-  }
-}
-
 function assertClassSizes(classes: readonly LabelClass[]): void {
-  const small = classes.filter((c) => c.rows < MIN_ROWS_PER_CLASS).map((c) => ({ class: c.name, count: c.rows }));
-  const first = small[0];
-  if (!first) return;
-  throw new SplitError(
-    `class "${first.class}" has ${first.count} row(s); a stratified split needs at least ` +
-      `${MIN_ROWS_PER_CLASS} per class (${small.length} class(es) too small: ${small.map((s) => s.class).join(', ')})`,
-    { class: first.class, count: first.count, minimum: MIN_ROWS_PER_CLASS, classes: small },
-  );
+  assertClassCounts(classes.map((c) => ({ class: c.name, count: c.rows })));
 }
