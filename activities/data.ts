@@ -13,15 +13,17 @@ import { DataNotFoundError } from '../common/errors';
 import { readFrame, writeFrame } from '../artifacts/parquet';
 import { cleanFrame } from '../core/data/clean';
 import { dedupeFrame } from '../core/data/dedupe';
-import { column, makeFrame, takeRows, withColumn, type Frame } from '../core/data/frame';
-import { readTable } from '../core/data/formats';
+import { column, takeRows, withColumn, type Frame } from '../core/data/frame';
+import { readTable, type TableReadOptions } from '../core/data/formats';
 import { profileFrame } from '../core/data/profile';
 import { buildTextVocabulary, selectTabular } from '../core/data/select';
+import { MIN_MAIN_ROWS_PER_CLASS, splitWithOfficialTest } from '../core/data/official-split';
 import { MIN_ROWS_PER_CLASS, stratifiedSplit } from '../core/data/split';
 import { applyStandardizer, fitStandardizer, normalizeLabels } from '../core/data/standardize';
 import type { ActivityDeps } from './deps';
 import { checkDrift } from './drift';
 import { asStep } from './failures';
+import { concatFrames, dedupeTwoFiles, SOURCE_COLUMN, testRowMask, withoutColumns, withSource } from './official-test';
 import { frameSchema, rowsOfSplit, tabularColumns, type FeatureSelection, type PreparedTransform } from './prepared';
 
 /** Input of `clean`: the run configuration (it names the data file). */
@@ -39,62 +41,89 @@ export interface DataStepInput {
 export function createDataActivities(deps: ActivityDeps) {
   const { store } = deps;
 
+  /** Stores a copy of a data file (the dataset of record) and reads it into a frame. */
+  async function readDataset(path: string, options: Omit<TableReadOptions, 'sourceName'>) {
+    const copy = await store.tempPath('data');
+    await copyFile(path, copy).catch((error: NodeJS.ErrnoException) => {
+      throw new DataNotFoundError(path, error.code ?? error.message);
+    });
+    const dataset = await store.putFile('dataset', copy, datasetExtension(path));
+    const read = await readTable(await store.localPath(dataset), { ...options, sourceName: path });
+    return { dataset, ...read };
+  }
+
   /**
    * Reads the data file (CSV/TSV, Parquet or JSON Lines, optionally gzip), stores a copy of it (the
    * dataset of record), cleans it into Parquet, profiles it, and compares the profile with the one of
    * the latest registered version of the same model (drift; fails per `config.drift.policy`).
+   * With `config.testDataPath`, the test file is read the same way and appended, each row marked
+   * with its file in `SOURCE_COLUMN`; the summary counts the rows kept from each.
    */
   async function clean({ config }: CleanInput): Promise<StepResult> {
     return asStep(async () => {
-      const copy = await store.tempPath('data');
-      await copyFile(config.dataPath, copy).catch((error: NodeJS.ErrnoException) => {
-        throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
-      });
-      const dataset = await store.putFile('dataset', copy, datasetExtension(config.dataPath));
-      const { frame, report: read } = await readTable(await store.localPath(dataset), {
-        ...config.csv,
-        missingValues: config.missingValues,
-        sourceName: config.dataPath,
-      });
+      const options = { ...config.csv, missingValues: config.missingValues };
+      const main = await readDataset(config.dataPath, options);
+      const test = config.testDataPath ? await readDataset(config.testDataPath, options) : undefined;
+      const frame = test ? concatFrames(main.frame, test.frame) : main.frame;
+      const read = test ? { ...main.report, test: test.report } : main.report;
+      const dataset = main.dataset;
       const identifiers = new Set(read.identifiers.map((i) => i.name));
       const features =
         config.features ?? frame.columns.filter((c) => c !== config.label && c !== config.text && !identifiers.has(c));
-      const { frame: cleaned, report } = cleanFrame(frame, {
+      const { frame: cleanedRows, report } = cleanFrame(frame, {
         label: config.label,
         text: config.text,
         features,
         missing: config.cleaning.missing,
         redactPii: config.cleaning.redactPii,
       });
+      const cleaned = test ? withSource(cleanedRows, main.frame.rowCount) : cleanedRows;
       const output = await writeFrame(store, 'cleaned', cleaned);
       const profile = profileFrame(withoutRowId(cleaned));
       const anomalies = profile.columns.flatMap((c) => c.anomalies.map((a) => `${c.name}: ${a.message}`));
       const profileRef = await store.putJson('profile', profile);
       const drift = await checkDrift(deps, config, profile);
       log.info('step finished', { step: 'clean', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
-      const summary = { ...report, read, anomalies, drift, schema: frameSchema(cleaned) };
-      return { outputs: { dataset, cleaned: output, profile: profileRef }, summary };
+      const sources = test ? { sources: countSources(cleaned) } : {};
+      const summary = { ...report, ...sources, read, anomalies, drift, schema: frameSchema(cleaned) };
+      const outputs: Record<string, ArtifactRef> = { dataset, cleaned: output, profile: profileRef };
+      if (test) outputs.testDataset = test.dataset;
+      return { outputs, summary };
     });
   }
 
-  /** Drops exact, normalised-text and (when configured) near-duplicate rows; resolves label conflicts. */
+  /**
+   * Drops exact, normalised-text and (when configured) near-duplicate rows; resolves label conflicts.
+   * With a test file, each file is deduped on its own and main-file rows repeating a test row are
+   * dropped and reported (`crossFile`), so the published test split is never trained on or thinned.
+   */
   async function dedupe({ config, input }: DataStepInput): Promise<StepResult> {
     return asStep(async () => {
       const { dedupe: options } = config;
       const near = options.nearDuplicates ? { ...options, seed: config.seed } : undefined;
       const spec = { label: config.label, text: config.text, policy: options.conflictPolicy, near };
-      const { frame, report } = dedupeFrame(await readFrame(store, input), spec);
+      const read = await readFrame(store, input);
+      const twoFiles = read.columns.includes(SOURCE_COLUMN);
+      const { frame, report } = twoFiles ? dedupeTwoFiles(read, spec) : dedupeFrame(read, spec);
       const output = await writeFrame(store, 'deduped', frame);
       log.info('step finished', { step: 'dedupe', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
       return { outputs: { deduped: output }, summary: { ...report, schema: frameSchema(frame) } };
     });
   }
 
-  /** Splits (seeded, stratified), then fits the scaler and encoders on the training rows only. */
+  /**
+   * Splits (seeded, stratified), then fits the scaler and encoders on the training rows only. With a
+   * test file, its rows are the test split and validation is carved from the main file's rows.
+   */
   async function standardize({ config, input }: DataStepInput): Promise<StepResult> {
     return asStep(async () => {
-      const { frame, labels, labelMapping, droppedClasses } = prepareLabels(await readFrame(store, input), config);
-      const splits = stratifiedSplit(labels, { seed: config.seed, ...config.split });
+      const prepared = prepareLabels(await readFrame(store, input), config);
+      const { labels, labelMapping, droppedClasses } = prepared;
+      const twoFiles = prepared.frame.columns.includes(SOURCE_COLUMN);
+      const splits = twoFiles
+        ? splitWithOfficialTest(labels, testRowMask(prepared.frame), { seed: config.seed, ...config.split })
+        : stratifiedSplit(labels, { seed: config.seed, ...config.split });
+      const frame = withoutColumns(prepared.frame, [SOURCE_COLUMN]);
       const withSplit = withColumn(frame, SPLIT_COLUMN, 'string', splits);
       const trainRows = rowsOfSplit(withSplit, 'train');
       const spec = columnRoles(frame, config);
@@ -150,25 +179,32 @@ function datasetExtension(dataPath: string): string {
   return match ? match[0].slice(1).toLowerCase() : 'csv';
 }
 
-/** The frame without its bookkeeping row id, whose statistics say nothing about the data. */
+/** The frame without its bookkeeping columns (row id, source file), whose statistics say nothing. */
 function withoutRowId(frame: Frame): Frame {
-  const names = frame.columns.filter((c) => c !== ROW_ID_COLUMN);
-  const pick = <T>(record: Readonly<Record<string, T>>) => Object.fromEntries(names.map((n) => [n, record[n]!]));
-  return makeFrame(names, pick(frame.types), pick(frame.values));
+  return withoutColumns(frame, [ROW_ID_COLUMN, SOURCE_COLUMN]);
+}
+
+/** Cleaned rows from each file. */
+function countSources(frame: Frame): { main: number; test: number } {
+  const test = testRowMask(frame).filter(Boolean).length;
+  return { main: frame.rowCount - test, test };
 }
 
 /**
  * Applies the label case rule (mapping recorded), then drops the rows of classes too small to
  * stratify when `standardize.dropRareClasses` is set (each named in a warning); otherwise the
- * split fails on them with a SplitError.
+ * split fails on them with a SplitError. With a test file, a class's size is its main-file rows.
  */
 function prepareLabels(input: Frame, config: PipelineConfig) {
   const normalised = normalizeLabels(column(input, config.label).map(String), config.standardize.labelCase);
   const relabelled = Object.keys(normalised.mapping).length > 0;
   let frame = relabelled ? withColumn(input, config.label, 'string', normalised.labels) : input;
+  const twoFiles = input.columns.includes(SOURCE_COLUMN);
+  const isTest = twoFiles ? testRowMask(input) : [];
+  const minimum = twoFiles ? MIN_MAIN_ROWS_PER_CLASS : MIN_ROWS_PER_CLASS;
   const counts = new Map<string, number>();
-  normalised.labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1));
-  const small = [...counts].filter(([, n]) => n < MIN_ROWS_PER_CLASS).map(([name, count]) => ({ class: name, count }));
+  normalised.labels.forEach((l, row) => counts.set(l, (counts.get(l) ?? 0) + (isTest[row] ? 0 : 1)));
+  const small = [...counts].filter(([, n]) => n < minimum).map(([name, count]) => ({ class: name, count }));
   const droppedClasses = config.standardize.dropRareClasses ? small.sort((a, b) => (a.class < b.class ? -1 : 1)) : [];
   if (droppedClasses.length > 0) {
     const dropped = new Set(droppedClasses.map((c) => c.class));
@@ -176,7 +212,7 @@ function prepareLabels(input: Frame, config: PipelineConfig) {
       frame,
       normalised.labels.flatMap((l, row) => (dropped.has(l) ? [] : [row])),
     );
-    log.warn('classes too small to stratify were dropped', { classes: droppedClasses, minimum: MIN_ROWS_PER_CLASS });
+    log.warn('classes too small to stratify were dropped', { classes: droppedClasses, minimum });
   }
   const labels = column(frame, config.label).map(String);
   return { frame, labels, labelMapping: normalised.mapping, droppedClasses };

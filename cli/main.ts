@@ -36,6 +36,7 @@ program
   .command('train')
   .description('run the pipeline on a CSV file and register the distilled student')
   .requiredOption('--data <file>', 'CSV or TSV file')
+  .option('--test-data <file>', 'published test split in the same format; validation is then carved from --data')
   .requiredOption('--label <column>', 'label column')
   .option('--text <column>', 'free-text column')
   .option('--features <columns>', 'comma-separated tabular feature columns (default: all others)', list)
@@ -52,6 +53,7 @@ program
   .action(async (options: TrainOptions) => {
     await train({
       dataPath: resolve(options.data),
+      ...(options.testData === undefined ? {} : { testDataPath: resolve(options.testData) }),
       label: options.label,
       text: options.text,
       features: options.features,
@@ -109,6 +111,7 @@ program
 
 interface TrainOptions {
   data: string;
+  testData?: string;
   label: string;
   text?: string;
   features?: string[];
@@ -126,9 +129,11 @@ interface TrainOptions {
 
 async function train(input: PipelineConfigInput): Promise<void> {
   const config = parsePipelineConfig(input);
-  await access(config.dataPath, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
-    throw new DataNotFoundError(config.dataPath, error.code ?? error.message);
-  });
+  for (const path of [config.dataPath, config.testDataPath].filter((p) => p !== undefined)) {
+    await access(path, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
+      throw new DataNotFoundError(path, error.code ?? error.message);
+    });
+  }
   const runtime = await startRuntime(loadSettings());
   let handle: WorkflowHandle | undefined;
   const interrupt = onInterrupt(() => handle?.terminate('interrupted from the CLI'));

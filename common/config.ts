@@ -178,6 +178,12 @@ const gateSchema = z
 export const pipelineConfigSchema = z.object({
   /** Absolute path of the input CSV. */
   dataPath: z.string().min(1),
+  /**
+   * Path of the published test split, in the same format as `dataPath`: its rows become the test split
+   * as they are, and validation is carved (stratified, seeded) from `dataPath` only; `split.test` is then
+   * unused. Default none (all three splits come from `dataPath`).
+   */
+  testDataPath: z.string().min(1).optional(),
   /** Name of the label column. */
   label: z.string().min(1),
   /** Name of the free-text column, if any. */
@@ -225,6 +231,9 @@ export function parsePipelineConfig(input: unknown): PipelineConfig {
   const config = result.data;
   if (config.split.validation + config.split.test >= 0.8) {
     throw new InvalidConfigError('split', 'validation + test must leave at least 20 % of rows for training');
+  }
+  if (config.testDataPath !== undefined && config.testDataPath === config.dataPath) {
+    throw new InvalidConfigError('testDataPath', 'must name a file other than dataPath');
   }
   const kGiven = (input as { selection?: { maxTabularFeatures?: unknown } }).selection?.maxTabularFeatures !== undefined;
   const problem = dataConfigProblem({ ...config, kGiven });
