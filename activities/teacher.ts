@@ -12,6 +12,7 @@ import type { PipelineConfig } from '../common/config';
 import type { ArtifactRef, StepResult } from '../common/contracts';
 import { readFrame, writeFrame } from '../artifacts/parquet';
 import { column, makeFrame, type Frame } from '../core/data/frame';
+import { appendTransferRows, planTransferSet, type TransferPlan } from '../core/ml/augment/transfer-set';
 import { initBackend } from '../core/ml/backend';
 import { canonicalJson, sha256 } from '../core/util/hash';
 import { denseRow, encodeWeights, type MlpShape } from '../core/ml/mlp';
@@ -90,13 +91,24 @@ export function createTeacherActivities(deps: ActivityDeps) {
       const head = await fitHead(frame, teacher.rows, transform, input.config);
       const logits = predictBatched(head.weights, head.shape, teacher.rows, 'logits');
       const stored = storedHead(teacher.identity, teacher.tabular, transform, head);
+      const transfer = teacher.encoder
+        ? await transferSet(deps, teacher.encoder, frame, transform, teacher.tabular, head, input.config)
+        : { plan: EMPTY_PLAN, logits: [] };
+      const original = logitsFrame(frame, logits, transform.labels);
+      const withTransfer = appendTransferRows(original, transfer.plan, transfer.logits);
       const outputs = {
-        teacherLogits: await writeFrame(deps.store, 'teacherLogits', logitsFrame(frame, logits, transform.labels)),
+        teacherLogits: await writeFrame(deps.store, 'teacherLogits', withTransfer),
         teacherHead: await deps.store.putJson('teacherHead', stored),
       };
       const tensorsAfter = tf.memory().numTensors;
       log.info('step finished', { step: 'loadTeacher', backend: backend.name, epochs: head.epochs });
-      const summary = { teacher: teacher.identity, backend: backend.name, ...teacher.report, head: head.report };
+      const summary = {
+        teacher: teacher.identity,
+        backend: backend.name,
+        ...teacher.report,
+        head: head.report,
+        transferRows: transfer.plan.texts.length,
+      };
       return { outputs, summary: { ...summary, tensorsBefore, tensorsAfter } };
     });
   }
@@ -128,6 +140,8 @@ export function teacherEncoder(deps: ActivityDeps, config: PipelineConfig): Prom
 /** What the head is trained on: one dense row per record, and where it came from. */
 interface TeacherInputs {
   readonly identity: TeacherIdentity;
+  /** The frozen encoder of a text teacher; absent for the tabular teacher. */
+  readonly encoder?: SentenceEncoder;
   readonly rows: SparseRow[];
   /** Tabular columns appended to (or, without text, making up) each row. */
   readonly tabular: readonly string[];
@@ -145,7 +159,8 @@ async function textTeacher(
   const encoder = await teacherEncoder(deps, config);
   const { vectors, embedReport } = await embedAll(deps, encoder, frame, transform, config.teacher.batchSize);
   const tabular = selection.tabular.selected;
-  return { identity: encoder.identity, rows: teacherRows(frame, vectors, tabular), tabular, report: embedReport };
+  const rows = teacherRows(frame, vectors, tabular);
+  return { identity: encoder.identity, encoder, rows, tabular, report: embedReport };
 }
 
 /**
@@ -171,6 +186,15 @@ async function embedAll(
 ) {
   const all = Array.from({ length: frame.rowCount }, (_, i) => i);
   const texts = textsOf(frame, transform, all);
+  const { vectors, cacheHits } = await embedTexts(deps, encoder, texts, batchSize);
+  // Counted over every text, cached or not, so a re-run reports what the embeddings contain.
+  const truncated = encoder.countTruncated(texts);
+  const embedReport = { rowsEmbedded: texts.length, cacheHits, truncated, maxTokens: encoder.maxTokens };
+  return { vectors, embedReport };
+}
+
+/** Embeddings of `texts`, from the cache where present; the rest embedded in chunks and cached. */
+async function embedTexts(deps: ActivityDeps, encoder: SentenceEncoder, texts: readonly string[], batchSize: number) {
   const cached = await deps.embeddingCache.lookup(encoder.identity.sha256, texts, encoder.dimension);
   const missing = texts.map((_, i) => i).filter((i) => !cached[i]);
   // Chunks go to the cache as soon as they are embedded, so a retried attempt skips what was done.
@@ -184,11 +208,35 @@ async function embedAll(
     await deps.embeddingCache.store(encoder.identity.sha256, chunk, vectors);
     rows.forEach((row, i) => (cached[row] = vectors[i]));
   }
-  // Counted over every text, cached or not, so a re-run reports what the embeddings contain.
-  const truncated = encoder.countTruncated(texts);
-  const cacheHits = texts.length - missing.length;
-  const embedReport = { rowsEmbedded: texts.length, cacheHits, truncated, maxTokens: encoder.maxTokens };
-  return { vectors: cached as Float32Array[], embedReport };
+  return { vectors: cached as Float32Array[], cacheHits: texts.length - missing.length };
+}
+
+const EMPTY_PLAN: TransferPlan = { texts: [], sourceRowIds: [], sourceRows: [] };
+
+/**
+ * Transfer-set augmentation (Tang et al. 2019, `distillation.augmentation`): perturbed copies of the
+ * training texts, embedded like the originals (cached) with their source row's tabular values, and
+ * labelled by the fitted head. Empty when `copies` is 0.
+ */
+async function transferSet(
+  deps: ActivityDeps,
+  encoder: SentenceEncoder,
+  frame: Frame,
+  transform: PreparedTransform,
+  tabular: readonly string[],
+  head: { shape: MlpShape; weights: Parameters<typeof predictBatched>[0] },
+  config: PipelineConfig,
+): Promise<{ plan: TransferPlan; logits: Float32Array[] }> {
+  const all = Array.from({ length: frame.rowCount }, (_, i) => i);
+  const rowIds = column(frame, ROW_ID_COLUMN).map(Number);
+  const texts = textsOf(frame, transform, all);
+  const options = config.distillation.augmentation;
+  const plan = planTransferSet(rowsOfSplit(frame, 'train'), texts, rowIds, options, config.seed);
+  if (plan.texts.length === 0) return { plan, logits: [] };
+  const { vectors } = await embedTexts(deps, encoder, plan.texts, config.teacher.batchSize);
+  const values = tabularMatrix(frame, tabular, plan.sourceRows);
+  const rows = vectors.map((v, i) => denseRow([...v, ...values[i]!]));
+  return { plan, logits: predictBatched(head.weights, head.shape, rows, 'logits') };
 }
 
 /** Texts embedded (and cached) per chunk. */
