@@ -15,7 +15,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', '.tools/**', '.distillery/**', 'migrations/**',
-      'drizzle.config.ts', '*.config.js',
+      'drizzle.config.ts', '*.config.js', 'bench/.venv*/**', 'bench/data/**', 'models/**',
     ],
   },
   js.configs.recommended,

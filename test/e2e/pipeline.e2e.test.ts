@@ -1,7 +1,9 @@
 /**
  * The whole pipeline, for real: a local Temporal dev server, both workers, the machine's
- * PostgreSQL as registry, the USE Lite teacher, on a stratified subset of the SMS Spam data.
+ * PostgreSQL as registry, the USE Lite teacher, on a stratified subset of the SMS Spam data; and a
+ * file wider than Temporal's 2 MiB payload limit (L19), whose steps must pass references, not rows.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +22,10 @@ import { createDeps, type WiredDeps } from '../../workers/deps';
 import { createAcceleratorWorker, createCpuWorker } from '../../workers/create';
 import { createTestDatabase } from '../support/postgres';
 import { writeSmsSubset } from '../support/sms-subset';
+
+const CASES = resolve(__dirname, '..', '..', '..', 'shared', 'cases');
+/** Every activity input and result must stay far below Temporal's 2 MiB payload limit. */
+const PAYLOAD_CEILING_BYTES = 256 * 1024;
 
 jest.setTimeout(6 * 60_000);
 
@@ -114,4 +120,40 @@ describe('the training pipeline, end to end', () => {
     expect(metrics.studentMacroF1! - metrics.majorityMacroF1!).toBeGreaterThan(0.3);
     expect(metrics.teacherMacroF1).toBeGreaterThan(0.85);
   });
+
+  it('runs a 3.4 MiB, 3001-column file (L19) with every activity payload far below 2 MiB', async () => {
+    const widePath = join(home, 'L19-wide.csv');
+    await writeFile(widePath, execFileSync('sh', [join(CASES, 'L19-gen-wide.sh'), '200', '3000']));
+    expect((await readFile(widePath)).length).toBeGreaterThan(3 * 1024 * 1024);
+    const config = parsePipelineConfig({ dataPath: widePath, label: 'label', modelName: 'l19-wide', triggeredBy: 'e2e' });
+    const [cpu, accelerator] = workers as [Worker, Worker];
+    const handle = await env.client.workflow.start(PIPELINE_WORKFLOW, {
+      taskQueue: CPU_TASK_QUEUE,
+      workflowId: `e2e-l19-${Date.now()}`,
+      args: [{ config, codeVersion: 'e2e' }],
+    });
+    const result = (await cpu.runUntil(accelerator.runUntil(handle.result()))) as PipelineResult;
+
+    expect(result).toMatchObject({ modelName: 'l19-wide', version: 1 });
+    const sizes = activityPayloadSizes(await handle.fetchHistory());
+    expect(sizes.length).toBe(2 * 8);
+    expect(Math.max(...sizes)).toBeLessThan(PAYLOAD_CEILING_BYTES);
+  });
 });
+
+type History = Awaited<ReturnType<ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>['fetchHistory']>>;
+
+/** Bytes of every activity input (scheduled) and result (completed) in a workflow history. */
+function activityPayloadSizes(history: History): number[] {
+  const bytes = (payloads: { data?: Uint8Array | null }[] | null | undefined): number =>
+    (payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+  return (history.events ?? []).flatMap((event) => {
+    if (event.activityTaskScheduledEventAttributes) {
+      return [bytes(event.activityTaskScheduledEventAttributes.input?.payloads)];
+    }
+    if (event.activityTaskCompletedEventAttributes) {
+      return [bytes(event.activityTaskCompletedEventAttributes.result?.payloads)];
+    }
+    return [];
+  });
+}
