@@ -24,6 +24,9 @@ const splitSchema = z
   })
   .default({ validation: 0.15, test: 0.15 });
 
+/** `name@version` or `name@alias` of a registered model. */
+const MODEL_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}@(\d+|[a-z][a-z0-9_-]{0,62})$/;
+
 const teacherSchema = z
   .object({
     /**

@@ -123,7 +123,8 @@ describe('the training pipeline, end to end', () => {
 
   it('runs a 3.4 MiB, 3001-column file (L19) with every activity payload far below 2 MiB', async () => {
     const widePath = join(home, 'L19-wide.csv');
-    await writeFile(widePath, execFileSync('sh', [join(CASES, 'L19-gen-wide.sh'), '200', '3000']));
+    const wide = execFileSync('sh', [join(CASES, 'L19-gen-wide.sh'), '200', '3000'], { maxBuffer: 64 << 20 });
+    await writeFile(widePath, wide);
     expect((await readFile(widePath)).length).toBeGreaterThan(3 * 1024 * 1024);
     const config = parsePipelineConfig({ dataPath: widePath, label: 'label', modelName: 'l19-wide', triggeredBy: 'e2e' });
     const [cpu, accelerator] = workers as [Worker, Worker];
