@@ -1,4 +1,4 @@
-import type { StudentBundle } from '../../../core/bundle';
+import type { RawRecord, StudentBundle } from '../../../core/bundle';
 import { studentShape, serializeStudent } from '../../../core/ml/student/model';
 import { initialWeights } from '../../../core/ml/train-mlp';
 import { recordWarnings } from '../../../api/models/predict';
@@ -73,7 +73,7 @@ describe('labelled', () => {
 
 describe('recordWarnings', () => {
   it('should warn of absent columns, non-numbers and unseen categories, but not of rare or missing ones', () => {
-    const records = [
+    const records: RawRecord[] = [
       { note: 'x', amount: 'ten', colour: 'blue' },
       { amount: null, colour: 'green' },
       { note: '', amount: 3, colour: '' },
