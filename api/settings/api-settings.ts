@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { InvalidConfigError } from '../../common/errors';
 
 const MIB = 1024 * 1024;
+/** Longest TTL of the key and alias caches: 5 minutes. */
+const MAX_CACHE_TTL_MS = 300_000;
 
 const apiSettingsSchema = z.object({
   /**
@@ -27,6 +29,19 @@ const apiSettingsSchema = z.object({
   DISTILLERY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   /** Loaded predictors kept in memory (least recently used dropped first). Default 16. */
   DISTILLERY_PREDICTOR_CACHE: z.coerce.number().int().positive().max(1024).default(16),
+  /**
+   * How long (ms) an authenticated API key is remembered. Revoking a key through this process takes
+   * effect at once; a revocation by another process (another API replica, the CLI against the
+   * database) within this time. 0: every request reads the registry. Default 5000.
+   */
+  DISTILLERY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(MAX_CACHE_TTL_MS).default(5000),
+  /**
+   * How long (ms) the version an alias (or a version number) resolves to is remembered for predictions.
+   * An alias move or an archive through this process takes effect at once; one by another process
+   * (another replica, a scheduled promotion) within this time. 0: every prediction reads the registry.
+   * Default 5000.
+   */
+  DISTILLERY_ALIAS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(MAX_CACHE_TTL_MS).default(5000),
 });
 
 /** Validated settings of the API. */
@@ -37,6 +52,10 @@ export interface ApiSettings {
   readonly predictMaxBatch: number;
   readonly rateLimitPerMinute: number;
   readonly predictorCacheSize: number;
+  /** TTL of the authenticated-key cache in ms (0: off); see `DISTILLERY_KEY_CACHE_TTL_MS`. */
+  readonly keyCacheTtlMs: number;
+  /** TTL of the alias resolution cache in ms (0: off); see `DISTILLERY_ALIAS_CACHE_TTL_MS`. */
+  readonly aliasCacheTtlMs: number;
 }
 
 /**
@@ -58,5 +77,7 @@ export function loadApiSettings(home: string, env: NodeJS.ProcessEnv = process.e
     predictMaxBatch: s.DISTILLERY_PREDICT_MAX_BATCH,
     rateLimitPerMinute: s.DISTILLERY_RATE_LIMIT_PER_MINUTE,
     predictorCacheSize: s.DISTILLERY_PREDICTOR_CACHE,
+    keyCacheTtlMs: s.DISTILLERY_KEY_CACHE_TTL_MS,
+    aliasCacheTtlMs: s.DISTILLERY_ALIAS_CACHE_TTL_MS,
   };
 }

@@ -9,6 +9,7 @@ import { Global, Module } from '@nestjs/common';
 
 import { LocalArtifactStore } from '../../artifacts/store';
 import { loadSettings, type Settings } from '../../workers/settings';
+import { CLOCK, MonotonicClock } from '../http/ttl-cache';
 import { loadApiSettings, type ApiSettings } from './api-settings';
 
 /** Injection token of the validated {@link Settings}: `@Inject(SETTINGS) settings: Settings`. */
@@ -19,7 +20,8 @@ export const API_SETTINGS = Symbol('ApiSettings');
 export const ARTIFACT_STORE = Symbol('ArtifactStore');
 
 /**
- * Provides {@link SETTINGS}, {@link API_SETTINGS} and {@link ARTIFACT_STORE} to every module. Settings
+ * Provides {@link SETTINGS}, {@link API_SETTINGS}, {@link ARTIFACT_STORE} and the {@link CLOCK} of the
+ * caches (monotonic; tests replace its `now`) to every module. Settings
  * are read when the application is created; an invalid variable makes creation fail with an
  * `InvalidConfigError` naming it.
  */
@@ -33,7 +35,8 @@ export const ARTIFACT_STORE = Symbol('ArtifactStore');
       inject: [SETTINGS],
       useFactory: (s: Settings) => new LocalArtifactStore(join(s.home, 'artifacts')),
     },
+    { provide: CLOCK, useClass: MonotonicClock },
   ],
-  exports: [SETTINGS, API_SETTINGS, ARTIFACT_STORE],
+  exports: [SETTINGS, API_SETTINGS, ARTIFACT_STORE, CLOCK],
 })
 export class SettingsModule {}
