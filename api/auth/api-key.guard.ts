@@ -10,9 +10,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 
-import { authenticateApiKey } from '../../registry/keys';
 import type { ApiRole } from '../../registry/schema';
-import { RegistryService } from '../registry/registry.service';
+import { ApiKeyCache } from './key-cache';
 import { PUBLIC_ROUTE, REQUIRED_ROLE, roleAllows } from './roles';
 
 /** Header carrying the key, as an alternative to `Authorization: Bearer <key>`. */
@@ -21,13 +20,14 @@ export const API_KEY_HEADER = 'x-api-key';
 /**
  * Global guard. Routes marked public pass; every other route requires the role declared with
  * `RequiresRole`, and a route that declares none requires `admin` (closed by default).
- * 401 without a key or with an unknown or revoked one; 403 when the key's role is too low.
+ * 401 without a key or with an unknown or revoked one; 403 when the key's role is too low. Keys are
+ * looked up through the {@link ApiKeyCache} (see it for how soon a revocation elsewhere applies).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(RegistryService) private readonly registry: RegistryService,
+    @Inject(ApiKeyCache) private readonly keys: ApiKeyCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,7 +38,7 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const key = presentedKey(request);
     if (!key) throw new UnauthorizedException(`an API key is required: send 'Authorization: Bearer <key>'`);
-    const principal = await authenticateApiKey(await this.registry.get(), key);
+    const principal = await this.keys.authenticate(key);
     if (!principal) throw new UnauthorizedException('unknown or revoked API key');
     request.principal = principal;
     if (!roleAllows(principal.role, needed)) {

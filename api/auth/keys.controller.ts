@@ -13,7 +13,6 @@ import { z } from 'zod';
 import {
   createApiKey,
   listApiKeys,
-  revokeApiKey,
   type ApiKeySummary,
   type ApiPrincipal,
   type CreatedApiKey,
@@ -23,6 +22,7 @@ import { actorName, Caller } from '../http/principal';
 import { openApiSchema, parseRequest, positiveInt, ZodPipe } from '../http/validation';
 import { RegistryService } from '../registry/registry.service';
 import { API_KEYS, CREATED_KEY, ERROR_SCHEMA } from '../http/responses';
+import { ApiKeyCache } from './key-cache';
 import { RequiresRole } from './roles';
 
 /** Body of `POST /keys`. */
@@ -39,7 +39,10 @@ export const createKeySchema = z.object({
 @RequiresRole('admin')
 @Controller('keys')
 export class KeysController {
-  constructor(@Inject(RegistryService) private readonly registry: RegistryService) {}
+  constructor(
+    @Inject(RegistryService) private readonly registry: RegistryService,
+    @Inject(ApiKeyCache) private readonly keys: ApiKeyCache,
+  ) {}
 
   /** Creates a key; the key itself is in this response only and is stored hashed (SHA-256). */
   @Post()
@@ -59,11 +62,14 @@ export class KeysController {
     return listApiKeys(await this.registry.get());
   }
 
-  /** Revokes a key at once; it stays listed with `revokedAt`. */
+  /**
+   * Revokes a key; it stays listed with `revokedAt`. This process refuses it from now on; other API
+   * processes within `DISTILLERY_KEY_CACHE_TTL_MS`.
+   */
   @Delete(':keyId')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
   async revoke(@Param('keyId') keyId: string): Promise<void> {
-    await revokeApiKey(await this.registry.get(), parseRequest(positiveInt, keyId));
+    await this.keys.revoke(parseRequest(positiveInt, keyId));
   }
 }
