@@ -9,7 +9,6 @@ import { lineageGraph, type LineageGraph } from '../../registry/lineage-graph';
 import type { AliasMove, ModelLineage, ModelVersionSummary } from '../../registry/types';
 import {
   archiveModelVersion,
-  findServableVersion,
   getModelVersion,
   listAliasHistory,
   listModels,
@@ -17,27 +16,37 @@ import {
   type ModelSummary,
   type ModelVersionDetail,
 } from '../../registry/versions';
+import { CLOCK, type Clock } from '../http/ttl-cache';
 import { MetricsService } from '../metrics/metrics.service';
 import { RegistryService } from '../registry/registry.service';
 import type { ApiSettings } from '../settings/api-settings';
 import { API_SETTINGS, ARTIFACT_STORE } from '../settings/settings.module';
 import { recordWarnings, type PredictRequest, type PredictResponse } from './predict';
 import { labelled, PredictorCache } from './predictor-cache';
+import { ServableVersionCache } from './servable-cache';
 
 /** The alias served when a predict request names neither an alias nor a version. */
 export const DEFAULT_SERVING_ALIAS = 'production';
 
+/**
+ * The models routes' registry work. Predictions resolve their alias or version through a
+ * {@link ServableVersionCache} (`DISTILLERY_ALIAS_CACHE_TTL_MS`), which the alias moves and archives
+ * made here clear at once, and keep loaded bundles in a {@link PredictorCache}.
+ */
 @Injectable()
 export class ModelsService {
   private readonly predictors: PredictorCache;
+  private readonly servable: ServableVersionCache;
 
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(API_SETTINGS) private readonly settings: ApiSettings,
+    @Inject(CLOCK) clock: Clock,
   ) {
     this.predictors = new PredictorCache(settings.predictorCacheSize);
+    this.servable = new ServableVersionCache(settings.aliasCacheTtlMs, clock);
   }
 
   /** Every model with its latest version and aliases. */
@@ -69,15 +78,30 @@ export class ModelsService {
     return { aliases: { ...model.aliases }, history: await listAliasHistory(registry, modelName) };
   }
 
-  /** Moves an alias atomically, with history. @throws RegistryError (404, 409 for an archived version). */
+  /**
+   * Moves an alias atomically, with history; this process's next prediction serves the new version.
+   * @throws RegistryError (404, 409 for an archived version).
+   */
   async moveAlias(modelName: string, alias: string, version: number, actor: string): Promise<AliasMove> {
-    return setAlias(await this.registry.get(), modelName, alias, version, actor);
+    const registry = await this.registry.get();
+    try {
+      return await setAlias(registry, modelName, alias, version, actor);
+    } finally {
+      this.servable.forget(modelName);
+    }
   }
 
-  /** Archives a version. @throws RegistryError (409 while it holds an alias, 404). */
+  /**
+   * Archives a version; this process refuses to predict with it from the next request on.
+   * @throws RegistryError (409 while it holds an alias, 404).
+   */
   async archive(modelName: string, version: number, actor: string): Promise<ModelVersionDetail> {
     const registry = await this.registry.get();
-    await archiveModelVersion(registry, modelName, version, actor);
+    try {
+      await archiveModelVersion(registry, modelName, version, actor);
+    } finally {
+      this.servable.forget(modelName);
+    }
     return getModelVersion(registry, modelName, version);
   }
 
@@ -91,7 +115,7 @@ export class ModelsService {
     const started = process.hrtime.bigint();
     const selector =
       request.version === undefined ? { alias: request.alias ?? DEFAULT_SERVING_ALIAS } : { version: request.version };
-    const servable = await findServableVersion(await this.registry.get(), modelName, selector);
+    const servable = await this.servable.resolve(await this.registry.get(), modelName, selector);
     if (servable.archived) throw new ConflictException(`${modelName} v${servable.version} is archived and serves no predictions`);
 
     const { bundle, predict } = await this.predictors.get(`${modelName}@${servable.version}`, () =>
