@@ -49,20 +49,44 @@ export interface PredictResponse {
   readonly warnings: readonly RecordWarning[];
 }
 
+/** The columns a bundle's transform reads, in order, with what each accepts; built once per bundle. */
+interface WarningPlan {
+  readonly columns: readonly { readonly name: string; readonly numeric: boolean; readonly known?: Set<string> }[];
+}
+
+const plans = new WeakMap<StudentBundle, WarningPlan>();
+
+function warningPlan(bundle: StudentBundle): WarningPlan {
+  let plan = plans.get(bundle);
+  if (!plan) {
+    const { text, fitted } = bundle.transform;
+    plan = {
+      columns: [
+        ...(text ? [{ name: text, numeric: false }] : []),
+        ...fitted.numeric.map((t) => ({ name: t.name, numeric: true })),
+        ...fitted.categorical.map((t) => ({
+          name: t.name,
+          numeric: false,
+          known: new Set([...t.categories, ...t.rare]),
+        })),
+      ],
+    };
+    plans.set(bundle, plan);
+  }
+  return plan;
+}
+
 /**
  * The warnings of a batch, record by record in the order the transform reads columns (text,
  * numeric, categorical): a column the record lacks, a numeric value that is not a number (both read
  * as missing), and a category never seen in training (mapped to the unknown bucket).
  */
 export function recordWarnings(bundle: StudentBundle, records: readonly RawRecord[]): RecordWarning[] {
-  const { text, fitted } = bundle.transform;
-  const numeric = fitted.numeric.map((t) => t.name);
-  const known = new Map(fitted.categorical.map((t) => [t.name, new Set([...t.categories, ...t.rare])]));
-  const columns = [...(text ? [text] : []), ...numeric, ...known.keys()];
+  const { columns } = warningPlan(bundle);
   return records.flatMap((record, index) =>
     columns.flatMap((column) => {
-      const message = cellWarning(record[column], numeric.includes(column), known.get(column));
-      return message ? [{ record: index, column, message }] : [];
+      const message = cellWarning(record[column.name], column.numeric, column.known);
+      return message ? [{ record: index, column: column.name, message }] : [];
     }),
   );
 }
