@@ -1,9 +1,10 @@
 /**
  * Latency of `POST /models/:name/predict` on loopback: single-row requests at a fixed 200 req/s
  * (autocannon in a separate process, 10 connections, 30 s after a warm-up) against the API as in
- * production (`createApp`, PostgreSQL registry, API key auth, rate limit, audit hook, metrics). The served bundle has the
- * default student's shape (4096 character-n-gram buckets, a 3000-term vocabulary, 64 hidden units)
- * with seeded weights: prediction cost depends on the shape, not on the weights' values.
+ * production (`createApp`, PostgreSQL registry, API key auth with its key cache, alias cache, rate
+ * limit, audit hook, metrics; default settings). The served bundle has the default student's shape
+ * (4096 character-n-gram buckets, a 3000-term vocabulary, 64 hidden units) with seeded weights:
+ * prediction cost depends on the shape, not on the weights' values.
  * Writes bench/results/predict-latency.{json,md}. A benchmark, not a test. Target: p99 < 10 ms.
  */
 import { execFile } from 'node:child_process';
