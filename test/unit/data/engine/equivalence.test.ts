@@ -172,16 +172,25 @@ function syntheticCsv(rows: number): string {
     '   ',
     '',
     'Tab\tseparated  words',
+    // Entities decoded in SQL (`&amp;lt;` stays `&lt;`), and cells that also need clean's decoder.
+    '&lt;b&gt; &quot;q&quot; &apos;s&apos; &amp;lt;i&amp;gt; &nbsp;x',
+    '&amp;amp; &#39;quoted&#x27; &eacute; &AMP;',
+    // White space at one end only, in and beyond ASCII.
+    'tail tab\t',
+    'ideographic\u3000',
+    '\u00a0leading no-break space',
   ];
-  const lines = ['label,x,y,const,code,colour,note'];
+  const lines = ['label,x,y,const,code,colour,z,note'];
   for (let i = 0; i < rows; i++) {
     const label = random() < 0.03 ? pick(['', 'NA', '  ']) : pick(['spam', 'ham', ' ham', 'eggs']);
     const x = random() < 0.08 ? pick(['', 'NA']) : (random() * 200 - 100).toFixed(Math.floor(random() * 6));
     const y = random() < 0.05 ? '' : String(Math.round(random() * 1000) / 8);
     const code = pick(['007', '12', '9007199254740993']);
+    // Plain numbers inside and outside the short fast path (exponent, 16 digits, bare point).
+    const z = pick(['+5', '-0', '1.', '.5', '1e3', '123456789012345', '1234567890123456', '-7.25']);
     const colour = random() < 0.1 ? '' : pick(['red', 'Rouge ', 'blue', 'green', 'mauve-' + i]);
     const note = pick(texts) + (random() < 0.7 ? ` ${i % 40}` : '');
-    lines.push(`${label},${x},${y},3.25,${code},${colour},"${note.replace(/"/g, '""')}"`);
+    lines.push(`${label},${x},${y},3.25,${code},${colour},${z},"${note.replace(/"/g, '""')}"`);
     if (random() < 0.06) lines.push(lines[lines.length - 1]!);
   }
   return lines.join('\n') + '\n';
@@ -232,7 +241,7 @@ describe('the out-of-core engine against the in-memory core', () => {
     await writeFile(file, syntheticCsv(600));
     await expectSameResults({
       file,
-      spec: { label: 'label', text: 'note', features: ['x', 'y', 'const', 'code', 'colour'] },
+      spec: { label: 'label', text: 'note', features: ['x', 'y', 'const', 'code', 'colour', 'z'] },
       read: { missingValues: ['NA'] },
     });
   });
