@@ -238,7 +238,8 @@ export function parsePipelineConfig(input: unknown): PipelineConfig {
   if (config.testDataPath !== undefined && config.testDataPath === config.dataPath) {
     throw new InvalidConfigError('testDataPath', 'must name a file other than dataPath');
   }
-  const kGiven = (input as { selection?: { maxTabularFeatures?: unknown } }).selection?.maxTabularFeatures !== undefined;
+  const selectionInput = (input as { selection?: { maxTabularFeatures?: unknown } }).selection;
+  const kGiven = selectionInput?.maxTabularFeatures !== undefined;
   const problem = dataConfigProblem({ ...config, kGiven });
   if (problem) throw new InvalidConfigError(...problem);
   return config;
