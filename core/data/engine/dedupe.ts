@@ -78,11 +78,14 @@ async function contentColumns(connection: DuckDBConnection, file: string, spec: 
   return names.filter((name) => name !== ROW_ID_COLUMN);
 }
 
-/** Which first rows of the (text, label) groups each conflict policy keeps. */
+/**
+ * The first rows of the (text, label) groups that each conflict policy keeps, as a query over
+ * `label_groups`: aggregates per text group rather than window functions, which sort.
+ */
 const WINNERS: Readonly<Record<ConflictPolicy, string>> = {
-  majority: 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY n DESC, first) = 1',
-  keep: '',
-  drop: 'QUALIFY count(*) OVER (PARTITION BY k) = 1',
+  majority: 'SELECT arg_min(first, (-n, first)) AS id FROM label_groups GROUP BY k',
+  keep: 'SELECT first AS id FROM label_groups',
+  drop: 'SELECT min(first) AS id FROM label_groups GROUP BY k HAVING count(*) = 1',
 };
 
 /** The rows of a conflicting group that each policy keeps, as a list expression over its label groups. */
@@ -102,9 +105,7 @@ async function resolveTextGroups(connection: DuckDBConnection, input: DedupeParq
   await connection.run(
     'CREATE TEMP TABLE label_groups AS SELECT k, label, count(*) AS n, min(id) AS first FROM first_exact GROUP BY k, label',
   );
-  await connection.run(
-    `CREATE TEMP TABLE winners AS SELECT first AS id FROM label_groups ${WINNERS[policyOf(input.spec)]}`,
-  );
+  await connection.run(`CREATE TEMP TABLE winners AS ${WINNERS[policyOf(input.spec)]}`);
   return 'winners';
 }
 

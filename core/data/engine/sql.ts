@@ -95,7 +95,8 @@ export const ENGINE_MACROS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO dedupe_key(s) AS
      CASE WHEN regexp_matches(coalesce(s, ''), ${quoteLiteral(`[${JS_WHITESPACE_BUT_SPACE}]| {2}`)})
           THEN trim(regexp_replace(lower(s), ${quoteLiteral(JS_WHITESPACE_CLASS + '+')}, ' ', 'g'), ' ')
-          ELSE trim(lower(coalesce(s, '')), ' ') END`,
+          WHEN ascii(s) = 32 OR ascii(s[-1]) = 32 THEN trim(lower(s), ' ')
+          ELSE lower(coalesce(s, '')) END`,
 ];
 
 /** Registers the JavaScript scalar functions the macros call; before {@link ENGINE_MACROS}. */

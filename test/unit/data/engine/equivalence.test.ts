@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { ROW_ID_COLUMN, SPLIT_COLUMN } from '../../../../common/constants';
 import { cleanFrame, type CleanSpec } from '../../../../core/data/clean';
-import { dedupeFrame } from '../../../../core/data/dedupe';
+import { dedupeFrame, type ConflictPolicy } from '../../../../core/data/dedupe';
 import { DEFAULT_MINHASH } from '../../../../core/data/minhash';
 import { quoteLiteral, withDuckDb } from '../../../../core/data/duckdb';
 import {
@@ -46,13 +46,15 @@ interface Case {
   file: string;
   spec: CleanSpec;
   read: Pick<ReadOptions, 'delimiter' | 'missingValues'>;
+  /** Dedupe's conflict policy; default majority. */
+  policy?: ConflictPolicy;
 }
 
 /** The in-memory chain of activities/data.ts: read, clean, dedupe, split, standardize, score. */
-async function inMemory({ file, spec, read }: Case) {
+async function inMemory({ file, spec, read, policy }: Case) {
   const { frame } = await readCsv(file, read);
   const cleaned = cleanFrame(frame, spec);
-  const deduped = dedupeFrame(cleaned.frame, { label: spec.label, text: spec.text });
+  const deduped = dedupeFrame(cleaned.frame, { label: spec.label, text: spec.text, policy });
   const labels = column(deduped.frame, spec.label).map((v) => String(v));
   const withSplit = withColumn(deduped.frame, SPLIT_COLUMN, 'string', stratifiedSplit(labels, SPLIT));
   const trainRows = rowsWhere(column(withSplit, SPLIT_COLUMN), 'train');
@@ -75,13 +77,13 @@ async function inMemory({ file, spec, read }: Case) {
 }
 
 /** The engine chain over Parquet files. */
-async function outOfCore({ file, spec, read }: Case) {
+async function outOfCore({ file, spec, read, policy }: Case) {
   const paths = { cleaned: out('cleaned'), deduped: out('deduped'), standardized: out('standardized') };
   const clean = await cleanCsv({ csvPath: file, outputPath: paths.cleaned, spec, read, engine });
   const dedupe = await dedupeParquet({
     inputPath: paths.cleaned,
     outputPath: paths.deduped,
-    spec: { label: spec.label, text: spec.text },
+    spec: { label: spec.label, text: spec.text, policy },
     engine,
   });
   const standardize = await standardizeParquet({
@@ -253,6 +255,17 @@ describe('the out-of-core engine against the in-memory core', () => {
       file,
       spec: { label: 'label', text: 'note', features: ['x', 'y', 'colour'], missing },
       read: { missingValues: ['NA'] },
+    });
+  });
+
+  it.each(['keep', 'drop'] as const)('gives the same results with conflict policy %s', async (policy) => {
+    const file = path.join(folder, `synthetic-conflicts-${policy}.csv`);
+    await writeFile(file, syntheticCsv(300));
+    await expectSameResults({
+      file,
+      spec: { label: 'label', text: 'note', features: ['x', 'colour'] },
+      read: { missingValues: ['NA'] },
+      policy,
     });
   });
 
