@@ -79,13 +79,13 @@ async function contentColumns(connection: DuckDBConnection, file: string, spec: 
 }
 
 /**
- * The first rows of the (text, label) groups that each conflict policy keeps, as a query over
- * `label_groups`: aggregates per text group rather than window functions, which sort.
+ * The first rows of the (text, label) groups of the conflicting text groups that each policy keeps,
+ * as a query over `conflicting`: aggregates per text group rather than window functions, which sort.
  */
-const WINNERS: Readonly<Record<ConflictPolicy, string>> = {
-  majority: 'SELECT arg_min(first, (-n, first)) AS id FROM label_groups GROUP BY k',
-  keep: 'SELECT first AS id FROM label_groups',
-  drop: 'SELECT min(first) AS id FROM label_groups GROUP BY k HAVING count(*) = 1',
+const CONFLICT_WINNERS: Readonly<Record<ConflictPolicy, string>> = {
+  majority: 'SELECT arg_min(first, (-n, first)) AS id FROM conflicting GROUP BY k',
+  keep: 'SELECT first AS id FROM conflicting',
+  drop: 'SELECT first AS id FROM conflicting WHERE false',
 };
 
 /** The rows of a conflicting group that each policy keeps, as a list expression over its label groups. */
@@ -97,15 +97,25 @@ const KEPT_IN_CONFLICT: Readonly<Record<ConflictPolicy, string>> = {
 
 /**
  * Groups the rows that survived the exact stage (their text key was computed once per exact group)
- * by (normalised text, label): each group's size and first row. Under `'majority'` the winner of a
- * text group is its largest label group, ties to the earliest; under `'keep'` every label group's
- * first row stays; under `'drop'` a text group with more than one label loses all its rows.
+ * by normalised text. A text group with one label keeps its first row; only the few groups with
+ * several labels (`conflicting`) are grouped further by (text, label), each label group with its
+ * size and first row. Under `'majority'` the winner of a conflicting group is its largest label
+ * group, ties to the earliest; under `'keep'` every label group's first row stays; under `'drop'`
+ * the group loses all its rows.
  */
 async function resolveTextGroups(connection: DuckDBConnection, input: DedupeParquetInput): Promise<string> {
   await connection.run(
-    'CREATE TEMP TABLE label_groups AS SELECT k, label, count(*) AS n, min(id) AS first FROM first_exact GROUP BY k, label',
+    `CREATE TEMP TABLE text_groups AS
+     SELECT k, min(id) AS first, min(label) <> max(label) AS mixed FROM first_exact GROUP BY k`,
   );
-  await connection.run(`CREATE TEMP TABLE winners AS ${WINNERS[policyOf(input.spec)]}`);
+  await connection.run(
+    `CREATE TEMP TABLE conflicting AS SELECT k, label, count(*) AS n, min(id) AS first FROM first_exact
+     WHERE k IN (SELECT k FROM text_groups WHERE mixed) GROUP BY k, label`,
+  );
+  await connection.run(
+    `CREATE TEMP TABLE winners AS SELECT first AS id FROM text_groups WHERE NOT mixed
+     UNION ALL ${CONFLICT_WINNERS[policyOf(input.spec)]}`,
+  );
   return 'winners';
 }
 
@@ -131,15 +141,11 @@ async function report(connection: DuckDBConnection, source: string, spec: Dedupe
   };
 }
 
-/** The conflicting text groups: how many there are, and the first ones by first occurrence. */
+/** The conflicting text groups (`conflicting`): how many there are, and the first ones by first occurrence. */
 async function conflicts(
   connection: DuckDBConnection,
   policy: ConflictPolicy,
 ): Promise<{ count: number; listed: DedupeConflict[] }> {
-  await connection.run(
-    `CREATE TEMP TABLE conflicting AS SELECT * FROM label_groups
-     WHERE k IN (SELECT k FROM label_groups GROUP BY k HAVING count(*) > 1)`,
-  );
   const count = Number((await queryRows(connection, 'SELECT count(DISTINCT k) FROM conflicting'))[0]![0]);
   const rows = await queryRows(
     connection,
