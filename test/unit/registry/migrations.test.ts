@@ -1,11 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { findMigrationsFolder } from '../../../registry/db';
 import { registerModelVersion } from '../../../registry/repository';
 import { countRows, createTestDatabase, DRIVERS, queryRows, registerInput } from './helpers';
 import type { TestDatabase } from './helpers';
 
+/** Migrations in the drizzle-kit journal: each is applied exactly once. */
+const MIGRATIONS = (
+  JSON.parse(readFileSync(join(findMigrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+).entries.length;
+
 const TABLES = [
   'alias_history',
+  'api_keys',
   'artifacts',
+  'audit_log',
+  'datasets',
   'lineage_events',
   'model_aliases',
   'model_versions',
@@ -46,7 +57,7 @@ describe.each(DRIVERS)('registry migrations (%s)', (driver) => {
 
     const second = await database.open();
     try {
-      expect(await countRows(second, 'drizzle.__drizzle_migrations')).toBe(1);
+      expect(await countRows(second, 'drizzle.__drizzle_migrations')).toBe(MIGRATIONS);
       expect(await countRows(second, 'model_versions')).toBe(1);
     } finally {
       await second.close();
@@ -61,7 +72,7 @@ describe('registry migrations on PostgreSQL under concurrency', () => {
     const database = await createTestDatabase('postgres');
     try {
       const registries = await Promise.all([database.open(), database.open(), database.open()]);
-      expect(await countRows(registries[0]!, 'drizzle.__drizzle_migrations')).toBe(1);
+      expect(await countRows(registries[0]!, 'drizzle.__drizzle_migrations')).toBe(MIGRATIONS);
       await Promise.all(registries.map((r) => r.close()));
     } finally {
       await database.destroy();
