@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROW_ID_COLUMN, SPLIT_COLUMN, type SplitName } from '../../../common/constants';
 import { InvalidConfigError } from '../../../common/errors';
 import { SchemaError } from '../errors';
+import { quoteLiteral } from '../duckdb';
 import { splitCounts, type SplitOptions } from '../split';
 import {
   MIN_CATEGORY_COUNT,
@@ -20,7 +21,7 @@ import {
   type Transform,
 } from '../standardize';
 import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
-import { col, compareText, doubleLiteral, inList } from './sql';
+import { col, compareText, doubleLiteral } from './sql';
 import { assignSplits, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
 
 /** Input of {@link standardizeParquet}: a deduplicated Parquet file in, a standardized one out. */
@@ -218,19 +219,28 @@ async function fitCategorical(
   });
 }
 
-/** Every input column in place (numeric and categorical ones replaced), then `__split`. */
+/** Prefix of the column that holds a categorical column's 1-based position in its known categories. */
+const POSITION_PREFIX = '__category_position_';
+
+/**
+ * Every input column in place (numeric and categorical ones replaced), then `__split`. A pure
+ * projection of the joined rows (no `IN` lists, which DuckDB plans as joins), so that DuckDB writes
+ * the file in parallel and in row order.
+ */
 function applyQuery(schema: readonly { name: string }[], transform: Transform): string {
   const numeric = new Map(transform.numeric.map((t) => [t.name, t]));
-  const categorical = new Map(transform.categorical.map((t) => [t.name, t]));
+  const categorical = new Map(transform.categorical.map((t, i) => [t.name, { fit: t, i }]));
   const columns = schema.flatMap(({ name }) => {
     const numericFit = numeric.get(name);
     const categoricalFit = categorical.get(name);
     if (numericFit) return numericColumns(numericFit);
-    if (categoricalFit) return categoricalColumns(categoricalFit);
+    if (categoricalFit) return categoricalColumns(categoricalFit.fit, `${POSITION_PREFIX}${categoricalFit.i}`);
     return [col(name)];
   });
+  const positions = transform.categorical.map((fit, i) => `${categoryPosition(fit)} AS ${POSITION_PREFIX}${i}`);
   const split = `CASE ${SPLIT_CODE} ${SPLIT_CODES.map((s, i) => `WHEN ${i} THEN '${s}'`).join(' ')} END`;
-  return `SELECT ${columns.join(', ')}, ${split} AS ${col(SPLIT_COLUMN)} FROM ${JOINED}`;
+  return `SELECT ${columns.join(', ')}, ${split} AS ${col(SPLIT_COLUMN)}
+    FROM (SELECT *${positions.map((p) => `, ${p}`).join('')} FROM ${JOINED})`;
 }
 
 function numericColumns(fit: NumericTransform): string[] {
@@ -248,13 +258,22 @@ function numericColumns(fit: NumericTransform): string[] {
   return columns;
 }
 
-function categoricalColumns(fit: CategoricalTransform): string[] {
-  const x = `CAST(${col(fit.name)} AS VARCHAR)`;
+/**
+ * The 1-based position of the cell among the categories then the rare values (both sorted, as
+ * fitted), 0 when it is missing or unknown.
+ */
+function categoryPosition(fit: CategoricalTransform): string {
+  const known = [...fit.categories, ...fit.rare];
+  if (known.length === 0) return '0';
+  return `coalesce(list_position([${known.map(quoteLiteral).join(', ')}], CAST(${col(fit.name)} AS VARCHAR)), 0)`;
+}
+
+/** One 0/1 column per category, one for the rare values when there are any, one for the unknown. */
+function categoricalColumns(fit: CategoricalTransform, position: string): string[] {
   const indicator = (condition: string, slot: string): string =>
     `CASE WHEN ${condition} THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(`${fit.name}=${slot}`)}`;
-  const columns = fit.categories.map((c) => indicator(inList(x, [c]), c));
-  if (fit.rare.length > 0) columns.push(indicator(inList(x, fit.rare), RARE_CATEGORY));
-  const known = [...fit.categories, ...fit.rare];
-  columns.push(indicator(`${x} IS NULL OR NOT (${inList(x, known)})`, UNKNOWN_CATEGORY));
+  const columns = fit.categories.map((c, k) => indicator(`${position} = ${k + 1}`, c));
+  if (fit.rare.length > 0) columns.push(indicator(`${position} > ${fit.categories.length}`, RARE_CATEGORY));
+  columns.push(indicator(`${position} = 0`, UNKNOWN_CATEGORY));
   return columns;
 }
