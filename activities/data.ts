@@ -23,6 +23,7 @@ import { applyStandardizer, fitStandardizer, normalizeLabels } from '../core/dat
 import type { ActivityDeps } from './deps';
 import { checkDrift } from './drift';
 import { asStep } from './failures';
+import { withinSummaryBudget } from './summary-budget';
 import { concatFrames, dedupeTwoFiles, SOURCE_COLUMN, testRowMask, withoutColumns, withSource } from './official-test';
 import { frameSchema, rowsOfSplit, tabularColumns, type FeatureSelection, type PreparedTransform } from './prepared';
 
@@ -88,7 +89,7 @@ export function createDataActivities(deps: ActivityDeps) {
       const summary = { ...report, ...sources, read, anomalies, drift, schema: frameSchema(cleaned) };
       const outputs: Record<string, ArtifactRef> = { dataset, cleaned: output, profile: profileRef };
       if (test) outputs.testDataset = test.dataset;
-      return { outputs, summary };
+      return withinSummaryBudget(store, { outputs, summary });
     });
   }
 
@@ -107,7 +108,10 @@ export function createDataActivities(deps: ActivityDeps) {
       const { frame, report } = twoFiles ? dedupeTwoFiles(read, spec) : dedupeFrame(read, spec);
       const output = await writeFrame(store, 'deduped', frame);
       log.info('step finished', { step: 'dedupe', rowsIn: report.rowsIn, rowsOut: report.rowsOut });
-      return { outputs: { deduped: output }, summary: { ...report, schema: frameSchema(frame) } };
+      return withinSummaryBudget(store, {
+        outputs: { deduped: output },
+        summary: { ...report, schema: frameSchema(frame) },
+      });
     });
   }
 
@@ -147,7 +151,8 @@ export function createDataActivities(deps: ActivityDeps) {
       };
       const steps = { scaling, impute: config.cleaning.impute, labelMapping, droppedClasses };
       const schema = frameSchema(standardized);
-      return { outputs, summary: { ...countSplits(splits), ...spec, classes: transform.labels, ...steps, schema } };
+      const summary = { ...countSplits(splits), ...spec, classes: transform.labels, ...steps, schema };
+      return withinSummaryBudget(store, { outputs, summary });
     });
   }
 
@@ -166,7 +171,7 @@ export function createDataActivities(deps: ActivityDeps) {
         vocabularySize: selection.text.terms.length,
         topTerms: selection.text.terms.slice(0, 10).map((t) => t.term),
       };
-      return { outputs: { featureSelection: output }, summary };
+      return withinSummaryBudget(store, { outputs: { featureSelection: output }, summary });
     });
   }
 

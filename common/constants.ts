@@ -37,6 +37,7 @@ export const ARTIFACT_KINDS = [
   'checkpoint',
   'evaluation',
   'predictions',
+  'summaryDetails',
 ] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 
 import { findTemporalBinary } from '../../cli/runtime';
 import { parsePipelineConfig } from '../../common/config';
@@ -35,7 +35,7 @@ const HISTORY_FIXTURE = resolve(__dirname, '..', 'fixtures', 'histories', 'pipel
 describe('the training pipeline, end to end', () => {
   let env: TestWorkflowEnvironment;
   let deps: WiredDeps;
-  let workers: Worker[];
+  let target: { connection: NativeConnection; namespace: string };
   let home: string;
   let database: { url: string; drop: () => Promise<void> };
   let dataPath: string;
@@ -51,10 +51,16 @@ describe('the training pipeline, end to end', () => {
     home = await mkdtemp(join(tmpdir(), 'distillery-e2e-'));
     database = await createTestDatabase('distillery_e2e');
     deps = createDeps({ home, databaseUrl: database.url, namespace: 'default' });
-    const target = { connection: env.nativeConnection, namespace: 'default' };
-    workers = [await createCpuWorker(target, deps), await createAcceleratorWorker(target, deps)];
+    target = { connection: env.nativeConnection, namespace: 'default' };
     dataPath = await writeSmsSubset(home, { ham: 260, spam: 140 });
   });
+
+  /** Runs a fresh pair of workers (a worker runs once) until `result` settles. */
+  async function withWorkers<T>(result: Promise<T>): Promise<T> {
+    const cpu = await createCpuWorker(target, deps);
+    const accelerator = await createAcceleratorWorker(target, deps);
+    return cpu.runUntil(accelerator.runUntil(result));
+  }
 
   afterAll(async () => {
     await deps?.close();
@@ -73,13 +79,12 @@ describe('the training pipeline, end to end', () => {
       triggeredBy: 'e2e test',
     });
     const workflowId = `e2e-${Date.now()}`;
-    const [cpu, accelerator] = workers as [Worker, Worker];
     const handle = await env.client.workflow.start(PIPELINE_WORKFLOW, {
       taskQueue: CPU_TASK_QUEUE,
       workflowId,
       args: [{ config, codeVersion: 'e2e' }],
     });
-    const result = (await cpu.runUntil(accelerator.runUntil(handle.result()))) as PipelineResult;
+    const result = (await withWorkers(handle.result())) as PipelineResult;
     if (process.env.RECORD_HISTORY === '1') {
       await writeFile(HISTORY_FIXTURE, historyToJSON(await handle.fetchHistory()));
     }
@@ -127,13 +132,12 @@ describe('the training pipeline, end to end', () => {
     await writeFile(widePath, wide);
     expect((await readFile(widePath)).length).toBeGreaterThan(3 * 1024 * 1024);
     const config = parsePipelineConfig({ dataPath: widePath, label: 'label', modelName: 'l19-wide', triggeredBy: 'e2e' });
-    const [cpu, accelerator] = workers as [Worker, Worker];
     const handle = await env.client.workflow.start(PIPELINE_WORKFLOW, {
       taskQueue: CPU_TASK_QUEUE,
       workflowId: `e2e-l19-${Date.now()}`,
       args: [{ config, codeVersion: 'e2e' }],
     });
-    const result = (await cpu.runUntil(accelerator.runUntil(handle.result()))) as PipelineResult;
+    const result = (await withWorkers(handle.result())) as PipelineResult;
 
     expect(result).toMatchObject({ modelName: 'l19-wide', version: 1 });
     const sizes = activityPayloadSizes(await handle.fetchHistory());
