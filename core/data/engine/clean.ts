@@ -163,7 +163,14 @@ function keptColumns(available: readonly string[], spec: EngineCleanSpec): strin
  * missing as read (empty or a missing-value marker), `m<i>` whether it is missing after cleaning and,
  * for the text column, `d<i>` its HTML-decoded value. Each rule is thus evaluated once per cell.
  */
-function cellStates(raw: string, kept: readonly { name: string; isText: boolean }[], missing: readonly string[]) {
+function cellStates(
+  raw: string,
+  kept: readonly { name: string; isText: boolean }[],
+  missing: readonly string[],
+  limit?: number,
+) {
+  const scan =
+    limit === undefined ? parquetScan(raw, true) : `(SELECT * FROM ${parquetScan(raw, true)} LIMIT ${limit})`;
   const trimmed = kept.map((c, i) => `${col(c.name)} AS v${i}, js_trim(${col(c.name)}) AS t${i}`);
   const read = kept.map((_, i) => `v${i}, t${i}, (v${i} IS NULL OR ${inList(`t${i}`, missing)}) AS r${i}`);
   const states = kept.map((c, i) => {
@@ -175,7 +182,7 @@ function cellStates(raw: string, kept: readonly { name: string; isText: boolean 
   });
   return `SELECT ${states.join(', ')}, row FROM (
       SELECT ${read.join(', ')}, row FROM (
-        SELECT ${trimmed.join(', ')}, file_row_number AS row FROM ${parquetScan(raw, true)}))`;
+        SELECT ${trimmed.join(', ')}, file_row_number AS row FROM ${scan}))`;
 }
 
 /**
@@ -193,8 +200,9 @@ async function inferAndCount(
   const label = names.indexOf(spec.label);
   const text = spec.text === undefined ? -1 : names.indexOf(spec.text);
   const keep = keptRows(names, spec);
+  const candidates = await numericCandidates(connection, raw, columns, missing);
   const perColumn = names.flatMap((_, i) => [
-    `coalesce(bool_and(r${i} OR is_plain_number(t${i})) AND bool_or(NOT r${i}), false)`,
+    candidates[i] ? `coalesce(bool_and(r${i} OR is_plain_number(t${i})) AND bool_or(NOT r${i}), false)` : 'false',
     `count(*) FILTER (WHERE ${keep} AND m${i})`,
   ]);
   const decoded = text < 0 ? '0' : `count(*) FILTER (WHERE NOT r${text} AND d${text} <> v${text})`;
@@ -224,6 +232,26 @@ async function inferAndCount(
     ],
   };
   return { kept, report };
+}
+
+/** Rows read first to rule out, cheaply, the columns that are not numeric. */
+const SAMPLE_ROWS = 4096;
+
+/**
+ * Whether each kept column may be numeric: not the text column (always text), and no present cell
+ * among the first {@link SAMPLE_ROWS} rows that is not a plain number. Only these columns have
+ * every cell tested in the full pass.
+ */
+async function numericCandidates(
+  connection: DuckDBConnection,
+  raw: string,
+  columns: readonly { name: string; isText: boolean }[],
+  missing: readonly string[],
+): Promise<boolean[]> {
+  const tests = columns.map((_, i) => `bool_and(r${i} OR is_plain_number(t${i}))`);
+  const sql = `SELECT ${tests.join(', ')} FROM (${cellStates(raw, columns, missing, SAMPLE_ROWS)})`;
+  const row = (await queryRows(connection, sql))[0] ?? [];
+  return columns.map((c, i) => !c.isText && row[i] !== false);
 }
 
 /** The kept columns that are features (neither the label nor the text). */

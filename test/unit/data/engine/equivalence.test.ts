@@ -269,6 +269,20 @@ describe('the out-of-core engine against the in-memory core', () => {
     });
   });
 
+  it('types a column by every cell, not by its first rows (a text cell after 5,000 numbers)', async () => {
+    const file = path.join(folder, 'late-text.csv');
+    const rows = Array.from({ length: 5001 }, (_, i) => {
+      const late = i === 5000 ? 'n/a' : String(i % 97);
+      return `${['a', 'b'][i % 2]},${late},${(i % 13) / 4},${i % 3 === 0 ? 'x' : 'y'}`;
+    });
+    await writeFile(file, ['label,late,number,letter', ...rows].join('\n') + '\n');
+    await expectSameResults({
+      file,
+      spec: { label: 'label', features: ['late', 'number', 'letter'] },
+      read: {},
+    });
+  });
+
   it('gives the same results on the red wine quality data (semicolons, numeric label)', async () => {
     await expectSameResults({
       file: path.join(DATASETS, 'wine_quality/winequality-red.csv'),
