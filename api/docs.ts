@@ -17,9 +17,11 @@ const ASSETS: Readonly<Record<string, string>> = {
   'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
 };
 
-const PAGE = `<!doctype html>
+const PAGE =
+  `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Distillery API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<head><meta charset="utf-8"><title>Distillery API</title>` +
+  `<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>

@@ -167,8 +167,9 @@ async function report(result: autocannon.Result): Promise<void> {
     '',
     '| p50 | p90 | p99 | max | mean | requests | non-2xx | errors |',
     '|---|---|---|---|---|---|---|---|',
-    `| ${figures.latencyMs.p50} ms | ${figures.latencyMs.p90} ms | ${figures.latencyMs.p99} ms | ${figures.latencyMs.max} ms | ` +
-      `${figures.latencyMs.mean} ms | ${figures.requests.total} | ${figures.requests.non2xx} | ${figures.requests.errors} |`,
+    `| ${figures.latencyMs.p50} ms | ${figures.latencyMs.p90} ms | ${figures.latencyMs.p99} ms | ` +
+      `${figures.latencyMs.max} ms | ${figures.latencyMs.mean} ms | ${figures.requests.total} | ` +
+      `${figures.requests.non2xx} | ${figures.requests.errors} |`,
     '',
     `Target p99 < 10 ms: ${figures.meetsTarget ? 'met' : 'not met'}.`,
     '',

@@ -299,7 +299,8 @@ function markdown(results: { date: string; cpus: number; datasets: Record<string
     lines.push(`## ${name}`, '', r.describe, '');
     const rows = `${r.rows.train} / ${r.rows.validation} / ${r.rows.test}`;
     lines.push(`Rows train / validation / test: ${rows}. Teacher: ${r.chosenTeacher}; student variant:`);
-    lines.push(`${r.chosenVariant}; transfer rows: ${r.transferRows}. Load average ${f(r.loadAverage.start, 1)} at the`);
+    const startLoad = f(r.loadAverage.start, 1);
+    lines.push(`${r.chosenVariant}; transfer rows: ${r.transferRows}. Load average ${startLoad} at the`);
     lines.push(`start, ${f(r.loadAverage.end, 1)} at the end. Step seconds: ${JSON.stringify(r.stepSeconds)}.`, '');
     lines.push('| model | accuracy | macro-F1 | ROC-AUC | ECE | p50 ms | size bytes |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|');

@@ -385,7 +385,8 @@ function markdown(json: {
     ...json.results.map(
       (r) =>
         `| ${r.dataset} | ${r.teacher.name} | ${headName(r.chosen.head)} | ${pct(r.chosen.testAccuracy)} | ` +
-        `${pct(r.chosen.testMacroF1)} | ${r.throughputRowsPerSecond.toFixed(1)} | ${r.truncatedRows} (${r.maxTokens}) |`,
+        `${pct(r.chosen.testMacroF1)} | ${r.throughputRowsPerSecond.toFixed(1)} | ` +
+        `${r.truncatedRows} (${r.maxTokens}) |`,
     ),
     '',
     '## Every head',

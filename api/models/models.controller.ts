@@ -14,7 +14,16 @@ import type { LineageGraph } from '../../registry/lineage-graph';
 import type { AliasMove, ModelLineage, ModelVersionSummary } from '../../registry/types';
 import type { AliasHistoryEntry, ModelSummary, ModelVersionDetail } from '../../registry/versions';
 import { RequiresRole } from '../auth/roles';
-import { ALIAS_MOVE, ALIASES, LINEAGE, VERSION_DETAIL, MODEL_SUMMARIES, PREDICT_RESPONSE, VERSION_SUMMARIES, ERROR_SCHEMA } from '../http/responses';
+import {
+  ALIAS_MOVE,
+  ALIASES,
+  LINEAGE,
+  VERSION_DETAIL,
+  MODEL_SUMMARIES,
+  PREDICT_RESPONSE,
+  VERSION_SUMMARIES,
+  ERROR_SCHEMA,
+} from '../http/responses';
 import { actorName, Caller } from '../http/principal';
 import { openApiSchema, parseRequest, positiveInt, ZodPipe } from '../http/validation';
 import { ModelsService } from './models.service';
@@ -64,7 +73,10 @@ export class ModelsController {
   @RequiresRole('viewer')
   @ApiOkResponse({ description: 'The lineage, with its graph.', schema: LINEAGE })
   @ApiNotFoundResponse({ description: 'No such model or version.' })
-  lineage(@Param('name') name: string, @Param('version') version: string): Promise<ModelLineage & { graph: LineageGraph }> {
+  lineage(
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): Promise<ModelLineage & { graph: LineageGraph }> {
     return this.models.lineage(name, parseRequest(positiveInt, version));
   }
 

@@ -1,5 +1,11 @@
 /** Registered models for the HTTP API: listing, details, lineage, aliases, archiving, prediction. */
-import { BadRequestException, ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 
 import type { ArtifactStore } from '../../artifacts/store';
 import type { StudentBundle } from '../../core/bundle';
@@ -116,7 +122,9 @@ export class ModelsService {
     const selector =
       request.version === undefined ? { alias: request.alias ?? DEFAULT_SERVING_ALIAS } : { version: request.version };
     const servable = await this.servable.resolve(await this.registry.get(), modelName, selector);
-    if (servable.archived) throw new ConflictException(`${modelName} v${servable.version} is archived and serves no predictions`);
+    if (servable.archived) {
+      throw new ConflictException(`${modelName} v${servable.version} is archived and serves no predictions`);
+    }
 
     const { bundle, predict } = await this.predictors.get(`${modelName}@${servable.version}`, () =>
       this.store.getJson<StudentBundle>({ ...servable.student, kind: 'student', bytes: 0 }),

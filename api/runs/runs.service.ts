@@ -219,7 +219,9 @@ export class RunsService {
       const body: NoWorkerBody = {
         statusCode: 409,
         error: 'NoWorker',
-        message: `no worker polls task queue '${queue.taskQueue}' for ${queue.kind} tasks: start one, or pick another queue`,
+        message:
+          `no worker polls task queue '${queue.taskQueue}' for ${queue.kind} tasks: ` +
+          'start one, or pick another queue',
         field: queue.field,
         taskQueue: queue.taskQueue,
       };

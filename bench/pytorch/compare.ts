@@ -165,7 +165,8 @@ function markdown(r: {
     `Student training throughput, ${r.date}, ${r.machine.cores} cores (1-minute load average ` +
       `${r.machine.loadAverage1m?.toFixed(1)} at the end). SMS Spam Collection (Almeida and Gómez`,
     `Hidalgo) training split: ${r.data.rows} rows × ${r.data.features} features (${r.data.nonZerosPerRow.toFixed(0)}` +
-      ` non-zeros per row), ${r.training.hidden} hidden units, ${r.training.epochs} epochs, batch ${r.training.batchSize},`,
+      ` non-zeros per row), ${r.training.hidden} hidden units, ${r.training.epochs} epochs, ` +
+      `batch ${r.training.batchSize},`,
     'Adam, hard labels, identical batches. `tsx bench/pytorch/compare.ts`.',
     '',
     '| trainer | seconds | rows/s |',

@@ -188,43 +188,46 @@ describe('the HTTP API, end to end', () => {
     );
   });
 
-  it('creates a schedule, triggers it (the new version is promoted only if it beats production), and pauses it', async () => {
-    const created = await call('operator', 'POST', '/schedules', {
-      scheduleId: 'nightly-sms',
-      cron: '0 2 * * *',
-      overlap: 'skip',
-      catchupWindowSeconds: 600,
-      run: { datasetSha256, config: CONFIG },
-      autoPromote: { alias: 'production', metric: 'studentMacroF1' },
-    });
-    const triggered = await call('operator', 'POST', '/schedules/nightly-sms/trigger');
-    let scheduledRun: string | undefined;
-    while (!scheduledRun) {
-      scheduledRun = (await call('viewer', 'GET', '/schedules/nightly-sms')).body.recentRuns[0]?.runId;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const paused = await call('operator', 'POST', '/schedules/nightly-sms/pause');
-    const result = (await env.client.workflow.getHandle(scheduledRun).result()) as ScheduledTrainingResult;
-    const aliases = (await call('viewer', 'GET', '/models/sms-api/aliases')).body;
+  it(
+    'creates a schedule, triggers it (the new version is promoted only if it beats production), ' + 'and pauses it',
+    async () => {
+      const created = await call('operator', 'POST', '/schedules', {
+        scheduleId: 'nightly-sms',
+        cron: '0 2 * * *',
+        overlap: 'skip',
+        catchupWindowSeconds: 600,
+        run: { datasetSha256, config: CONFIG },
+        autoPromote: { alias: 'production', metric: 'studentMacroF1' },
+      });
+      const triggered = await call('operator', 'POST', '/schedules/nightly-sms/trigger');
+      let scheduledRun: string | undefined;
+      while (!scheduledRun) {
+        scheduledRun = (await call('viewer', 'GET', '/schedules/nightly-sms')).body.recentRuns[0]?.runId;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const paused = await call('operator', 'POST', '/schedules/nightly-sms/pause');
+      const result = (await env.client.workflow.getHandle(scheduledRun).result()) as ScheduledTrainingResult;
+      const aliases = (await call('viewer', 'GET', '/models/sms-api/aliases')).body;
 
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({
-      cron: ['0 2 * * *'],
-      overlap: 'skip',
-      catchupWindowSeconds: 600,
-      paused: false,
-    });
-    expect(triggered.status).toBe(202);
-    expect(paused.body.paused).toBe(true);
-    expect(result.run.version).toBe(2);
-    const { promotion } = result;
-    expect(promotion.incumbent?.version).toBe(1);
-    expect(promotion.promoted).toBe(
-      (promotion.candidate.value ?? 0) > (promotion.incumbent?.value ?? 0) && result.run.gatePassed,
-    );
-    expect(aliases.aliases.production).toBe(promotion.promoted ? 2 : 1);
-    expect(aliases.history[0].actor).toBe(promotion.promoted ? 'schedule:nightly-sms' : 'key:bootstrap-admin');
-  });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        cron: ['0 2 * * *'],
+        overlap: 'skip',
+        catchupWindowSeconds: 600,
+        paused: false,
+      });
+      expect(triggered.status).toBe(202);
+      expect(paused.body.paused).toBe(true);
+      expect(result.run.version).toBe(2);
+      const { promotion } = result;
+      expect(promotion.incumbent?.version).toBe(1);
+      expect(promotion.promoted).toBe(
+        (promotion.candidate.value ?? 0) > (promotion.incumbent?.value ?? 0) && result.run.gatePassed,
+      );
+      expect(aliases.aliases.production).toBe(promotion.promoted ? 2 : 1);
+      expect(aliases.history[0].actor).toBe(promotion.promoted ? 'schedule:nightly-sms' : 'key:bootstrap-admin');
+    },
+  );
 
   it('cancels a running run and retries it', async () => {
     const started = await call('operator', 'POST', '/runs', {
@@ -256,31 +259,34 @@ describe('the HTTP API, end to end', () => {
     expect((await call(role, method, path, body)).status).toBe(403);
   });
 
-  it('keeps an audit row for every mutation, with actor and request id, and deletes the schedule as admin', async () => {
-    const deleted = await call('admin', 'DELETE', '/schedules/nightly-sms');
-    const { body } = await call('admin', 'GET', '/audit?limit=1000');
-    const actions = body.map(
-      (row: { actor: string; action: string; statusCode: number }) => `${row.actor} ${row.action} ${row.statusCode}`,
-    );
+  it(
+    'keeps an audit row for every mutation, with actor and request id, ' + 'and deletes the schedule as admin',
+    async () => {
+      const deleted = await call('admin', 'DELETE', '/schedules/nightly-sms');
+      const { body } = await call('admin', 'GET', '/audit?limit=1000');
+      const actions = body.map(
+        (row: { actor: string; action: string; statusCode: number }) => `${row.actor} ${row.action} ${row.statusCode}`,
+      );
 
-    expect(deleted.status).toBe(204);
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        'key:ops POST /runs 409',
-        'key:ops POST /datasets 201',
-        'key:ops POST /runs 201',
-        'key:ops PUT /models/:name/aliases/:alias 403',
-        'key:bootstrap-admin PUT /models/:name/aliases/:alias 200',
-        'key:ops POST /schedules 201',
-        'key:ops POST /schedules/:scheduleId/trigger 202',
-        'key:ops POST /schedules/:scheduleId/pause 200',
-        'key:ops POST /runs/:runId/cancel 202',
-        'key:ops POST /runs/:runId/retry 201',
-        'key:reader POST /runs 403',
-        'key:bootstrap-admin DELETE /schedules/:scheduleId 204',
-      ]),
-    );
-    expect(body.every((row: { requestId: string }) => row.requestId.length > 0)).toBe(true);
-    expect(body.some((row: { action: string }) => row.action.endsWith('/predict'))).toBe(false);
-  });
+      expect(deleted.status).toBe(204);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'key:ops POST /runs 409',
+          'key:ops POST /datasets 201',
+          'key:ops POST /runs 201',
+          'key:ops PUT /models/:name/aliases/:alias 403',
+          'key:bootstrap-admin PUT /models/:name/aliases/:alias 200',
+          'key:ops POST /schedules 201',
+          'key:ops POST /schedules/:scheduleId/trigger 202',
+          'key:ops POST /schedules/:scheduleId/pause 200',
+          'key:ops POST /runs/:runId/cancel 202',
+          'key:ops POST /runs/:runId/retry 201',
+          'key:reader POST /runs 403',
+          'key:bootstrap-admin DELETE /schedules/:scheduleId 204',
+        ]),
+      );
+      expect(body.every((row: { requestId: string }) => row.requestId.length > 0)).toBe(true);
+      expect(body.some((row: { action: string }) => row.action.endsWith('/predict'))).toBe(false);
+    },
+  );
 });

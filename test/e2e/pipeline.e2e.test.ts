@@ -131,7 +131,12 @@ describe('the training pipeline, end to end', () => {
     const wide = execFileSync('sh', [join(CASES, 'L19-gen-wide.sh'), '200', '3000'], { maxBuffer: 64 << 20 });
     await writeFile(widePath, wide);
     expect((await readFile(widePath)).length).toBeGreaterThan(3 * 1024 * 1024);
-    const config = parsePipelineConfig({ dataPath: widePath, label: 'label', modelName: 'l19-wide', triggeredBy: 'e2e' });
+    const config = parsePipelineConfig({
+      dataPath: widePath,
+      label: 'label',
+      modelName: 'l19-wide',
+      triggeredBy: 'e2e',
+    });
     const handle = await env.client.workflow.start(PIPELINE_WORKFLOW, {
       taskQueue: CPU_TASK_QUEUE,
       workflowId: `e2e-l19-${Date.now()}`,
@@ -146,7 +151,8 @@ describe('the training pipeline, end to end', () => {
   });
 });
 
-type History = Awaited<ReturnType<ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>['fetchHistory']>>;
+type Handle = ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
+type History = Awaited<ReturnType<Handle['fetchHistory']>>;
 
 /** Bytes of every activity input (scheduled) and result (completed) in a workflow history. */
 function activityPayloadSizes(history: History): number[] {

@@ -42,7 +42,8 @@ describe('scenario 5: cancellation during training', () => {
       broken: 'workflow cancellation requested while distill was mid-epoch',
       outcome:
         `cancelled in ${details.map((d) => `${String(d.secondsToCancelled)} s`).join(', ')}; no version; ` +
-        `run recorded as cancelled; worker idle ${details.map((d) => `${String(d.secondsToIdle)} s`).join(', ')} after the request; live tensors before the next run ` +
+        `run recorded as cancelled; worker idle ${details.map((d) => `${String(d.secondsToIdle)} s`).join(', ')} ` +
+        'after the request; live tensors before the next run ' +
         `${details.map((d) => String(d.tensorsBeforeNextRun)).join(', ')} (settled count ${settled})`,
       trials,
       survived,

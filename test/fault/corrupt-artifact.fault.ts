@@ -38,7 +38,9 @@ describe('scenario 8: an artifact corrupted on disk', () => {
     await recordEvidence({
       id: '8-corrupt-artifact',
       scenario: 'Artifact corrupted on disk',
-      broken: `outputs of standardize damaged before loadTeacher reads them: ${DAMAGE.map((d) => `${d.output} (${d.how})`).join(', ')}`,
+      broken:
+        'outputs of standardize damaged before loadTeacher reads them: ' +
+        DAMAGE.map((d) => `${d.output} (${d.how})`).join(', '),
       outcome:
         'loadTeacher failed on its first attempt with IntegrityError naming the artifact URI and both hashes; ' +
         'no teacher artifact, no version, run recorded as failed',

@@ -55,7 +55,9 @@ describe('scenario 1: SIGKILL of the accelerator worker during distillation', ()
       outcome:
         `every run completed on attempt 2, resumed from the checkpoint in the last heartbeat; epochs of work ` +
         `lost per trial: ${lost}; the killed student's test macro-F1 within ${TOLERANCE} of the unbroken run ` +
-        `(${details.map((d) => `${Number(d.killedStudentMacroF1).toFixed(3)} vs ${Number(d.unbrokenMacroF1).toFixed(3)}`).join(', ')})`,
+        `(${details
+          .map((d) => `${Number(d.killedStudentMacroF1).toFixed(3)} vs ${Number(d.unbrokenMacroF1).toFixed(3)}`)
+          .join(', ')})`,
       trials,
       survived,
       seconds: Math.round((Date.now() - started) / 1000),

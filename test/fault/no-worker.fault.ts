@@ -44,8 +44,12 @@ describe('scenario 6: a task queue without workers', () => {
     await recordEvidence({
       id: '6-no-worker',
       scenario: 'Task queue with no worker',
-      broken: `no worker on ${ACCELERATOR_TASK_QUEUE}; only the CPU worker runs (schedule-to-start ${SCHEDULE_TO_START})`,
-      outcome: `run failed after ${minutes.toFixed(1)} min: ${typed?.type ?? 'untyped'}: "${typed?.message ?? String(error)}"`,
+      broken:
+        `no worker on ${ACCELERATOR_TASK_QUEUE}; only the CPU worker runs ` +
+        `(schedule-to-start ${SCHEDULE_TO_START})`,
+      outcome:
+        `run failed after ${minutes.toFixed(1)} min: ` +
+        `${typed?.type ?? 'untyped'}: "${typed?.message ?? String(error)}"`,
       trials: 1,
       survived: survived ? 1 : 0,
       seconds: Math.round((Date.now() - started) / 1000),

@@ -31,7 +31,9 @@ describe('scenario 2: restart of the Temporal server mid-run', () => {
     await recordEvidence({
       id: '2-restart-temporal',
       scenario: 'Temporal server restarted mid-run',
-      broken: `dev server stopped (SIGTERM) for ${DOWN_MS / 1000} s during ${trials.join(' / ')}, restarted on its db file`,
+      broken:
+        `dev server stopped (SIGTERM) for ${DOWN_MS / 1000} s during ${trials.join(' / ')}, ` +
+        'restarted on its db file',
       outcome:
         'workers reconnected on their own; every run completed and registered its version ' +
         `(${details.map((d) => `${String(d.during)} → v${String(d.version)}`).join(', ')})`,

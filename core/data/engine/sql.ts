@@ -44,13 +44,17 @@ const SQL_ENTITIES: readonly (readonly [string, string])[] = [
 
 /** The cell with every entity of {@link SQL_ENTITIES} replaced, in that order. */
 function sqlEntityDecode(cell: string): string {
-  return SQL_ENTITIES.reduce((s, [entity, text]) => `replace(${s}, ${quoteLiteral(entity)}, ${quoteLiteral(text)})`, cell);
+  return SQL_ENTITIES.reduce(
+    (s, [entity, text]) => `replace(${s}, ${quoteLiteral(entity)}, ${quoteLiteral(text)})`,
+    cell,
+  );
 }
 
 /** True when the cell's entities are all in {@link SQL_ENTITIES}: none is left once those are removed. */
 function onlySqlEntities(cell: string): string {
   const names = SQL_ENTITIES.map(([entity]) => entity.slice(1, -1)).join('|');
-  return `NOT regexp_matches(regexp_replace(${cell}, ${quoteLiteral(`&(${names});`)}, '', 'g'), ${quoteLiteral(ENTITY)})`;
+  const withoutKnown = `regexp_replace(${cell}, ${quoteLiteral(`&(${names});`)}, '', 'g')`;
+  return `NOT regexp_matches(${withoutKnown}, ${quoteLiteral(ENTITY)})`;
 }
 
 const PLAIN_NUMBER = '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?';

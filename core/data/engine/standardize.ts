@@ -250,7 +250,8 @@ function numericColumns(fit: NumericTransform): string[] {
       ? `coalesce(${x}, ${doubleLiteral(fit.fill ?? fit.mean)})`
       : fit.zeroVariance
         ? 'CAST(0 AS DOUBLE)'
-        : `CASE WHEN ${x} IS NULL THEN CAST(0 AS DOUBLE) ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
+        : `CASE WHEN ${x} IS NULL THEN CAST(0 AS DOUBLE) ` +
+          `ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
   const columns = [`${scaled} AS ${x}`];
   if (fit.missingIndicator) {
     columns.push(`CASE WHEN ${x} IS NULL THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);

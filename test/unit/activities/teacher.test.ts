@@ -94,17 +94,21 @@ describe('loadTeacher', () => {
 
     const base = () => ({ dataPath, label: 'label', text: 'text', modelName: 'long-text' });
 
-    it('with USE Lite embeds every row, reports the one row cut to 128 tokens, and hits the cache on a re-run', async () => {
-      const inputs = await prepare(base());
+    it(
+      'with USE Lite embeds every row, reports the one row cut to 128 tokens, ' + 'and hits the cache on a re-run',
+      async () => {
+        const inputs = await prepare(base());
 
-      const first = await runIn(activityEnvironment(), accelerator.loadTeacher, inputs);
-      const second = await runIn(activityEnvironment(), accelerator.loadTeacher, inputs);
+        const first = await runIn(activityEnvironment(), accelerator.loadTeacher, inputs);
+        const second = await runIn(activityEnvironment(), accelerator.loadTeacher, inputs);
 
-      expect(first.summary.teacher).toEqual(USE_LITE_IDENTITY);
-      expect(first.summary).toMatchObject({ rowsEmbedded: 12, cacheHits: 0, truncated: 1, maxTokens: 128 });
-      expect(second.summary).toMatchObject({ rowsEmbedded: 12, cacheHits: 12, truncated: 1, maxTokens: 128 });
-      expect(second.outputs.teacherLogits!.sha256).toBe(first.outputs.teacherLogits!.sha256);
-    }, 120_000);
+        expect(first.summary.teacher).toEqual(USE_LITE_IDENTITY);
+        expect(first.summary).toMatchObject({ rowsEmbedded: 12, cacheHits: 0, truncated: 1, maxTokens: 128 });
+        expect(second.summary).toMatchObject({ rowsEmbedded: 12, cacheHits: 12, truncated: 1, maxTokens: 128 });
+        expect(second.outputs.teacherLogits!.sha256).toBe(first.outputs.teacherLogits!.sha256);
+      },
+      120_000,
+    );
 
     // Skipped only where scripts/install-teacher-minilm.sh has not run; scripts/setup.sh (and so CI) runs it.
     (existsSync(MINILM) ? it : it.skip)(
@@ -127,27 +131,32 @@ describe('loadTeacher', () => {
     );
   });
 
-  it('fails within 30 s on the L16 folder holding only config.json, naming the absolute folder and missing files', async () => {
-    const dataPath = join(home, 'long-l16.csv');
-    writeLongTextCsv(dataPath);
-    const inputs = await prepare({
-      dataPath,
-      label: 'label',
-      text: 'text',
-      modelName: 'l16',
-      teacher: { kind: 'onnx', path: TEACHER_TINY },
-    });
-    const started = Date.now();
+  it(
+    'fails within 30 s on the L16 folder holding only config.json, ' + 'naming the absolute folder and missing files',
+    async () => {
+      const dataPath = join(home, 'long-l16.csv');
+      writeLongTextCsv(dataPath);
+      const inputs = await prepare({
+        dataPath,
+        label: 'label',
+        text: 'text',
+        modelName: 'l16',
+        teacher: { kind: 'onnx', path: TEACHER_TINY },
+      });
+      const started = Date.now();
 
-    const failure = await failureOf(runIn(activityEnvironment(), accelerator.loadTeacher, inputs));
+      const failure = await failureOf(runIn(activityEnvironment(), accelerator.loadTeacher, inputs));
 
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(failure.type).toBe('TeacherNotFound');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe(
-      `teacher model files not found in ${TEACHER_TINY}: missing tokenizer.json, tokenizer_config.json, onnx/model.onnx`,
-    );
-  }, 60_000);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(failure.type).toBe('TeacherNotFound');
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toBe(
+        `teacher model files not found in ${TEACHER_TINY}: ` +
+          'missing tokenizer.json, tokenizer_config.json, onnx/model.onnx',
+      );
+    },
+    60_000,
+  );
 
   describe('with a registered model version as the teacher', () => {
     let chain: Chain;

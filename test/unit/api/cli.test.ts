@@ -49,29 +49,39 @@ describe('CLI commands over the API', () => {
     await api?.close();
   });
 
-  it('promotes with an admin key given as options, then predicts with an operator key from the environment', async () => {
-    const promoted = await distillery({}, 'promote', 'spam', '1', '--api-url', url, '--api-key', api.keys.admin);
-    const env = { DISTILLERY_API_URL: url, DISTILLERY_API_KEY: api.keys.operator };
-    const predicted = await distillery(env, 'predict', 'spam', '--record', '{"note":"win","amount":3,"colour":"teal"}');
+  it(
+    'promotes with an admin key given as options, ' + 'then predicts with an operator key from the environment',
+    async () => {
+      const promoted = await distillery({}, 'promote', 'spam', '1', '--api-url', url, '--api-key', api.keys.admin);
+      const env = { DISTILLERY_API_URL: url, DISTILLERY_API_KEY: api.keys.operator };
+      const predicted = await distillery(
+        env,
+        'predict',
+        'spam',
+        '--record',
+        '{"note":"win","amount":3,"colour":"teal"}',
+      );
 
-    expect(promoted.code).toBe(0);
-    expect(JSON.parse(promoted.stdout)).toMatchObject({ alias: 'production', version: 1, changed: true });
-    expect(predicted.code).toBe(0);
-    expect(JSON.parse(predicted.stdout)).toMatchObject({
-      version: 1,
-      predictions: [{ label: expect.stringMatching(/^(ham|spam)$/) }],
-      warnings: [
-        { record: 0, column: 'colour', message: "category 'teal' was not seen in training: mapped to __unknown__" },
-      ],
-    });
-  });
+      expect(promoted.code).toBe(0);
+      expect(JSON.parse(promoted.stdout)).toMatchObject({ alias: 'production', version: 1, changed: true });
+      expect(predicted.code).toBe(0);
+      expect(JSON.parse(predicted.stdout)).toMatchObject({
+        version: 1,
+        predictions: [{ label: expect.stringMatching(/^(ham|spam)$/) }],
+        warnings: [
+          { record: 0, column: 'colour', message: "category 'teal' was not seen in training: mapped to __unknown__" },
+        ],
+      });
+    },
+  );
 
   it('reports a refusal in one line naming the status and the reason', async () => {
     const refused = await distillery({}, 'promote', 'spam', '1', '--api-url', url, '--api-key', api.keys.viewer);
 
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(
-      "error [ApiError]: PUT /models/spam/aliases/production answered 403: key 'reader' has role viewer; this requires admin",
+      'error [ApiError]: PUT /models/spam/aliases/production answered 403: ' +
+        "key 'reader' has role viewer; this requires admin",
     );
   });
 });

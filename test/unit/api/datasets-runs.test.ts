@@ -31,30 +31,33 @@ describe('dataset and run routes', () => {
     for (const dir of [dataDir, outside]) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should store an upload under its SHA-256 with a profile, and return the same record for the same bytes', async () => {
-    const first = await api.request({
-      method: 'POST',
-      url: '/datasets',
-      ...multipartFile('sms.csv', CSV),
-      as: 'operator',
-    });
-    const again = await api.request({
-      method: 'POST',
-      url: '/datasets',
-      ...multipartFile('copy.csv', CSV),
-      as: 'operator',
-    });
-    const sha256 = createHash('sha256').update(CSV).digest('hex');
-    const detail = await api.request({ method: 'GET', url: `/datasets/${sha256}`, as: 'viewer' });
+  it(
+    'should store an upload under its SHA-256 with a profile, ' + 'and return the same record for the same bytes',
+    async () => {
+      const first = await api.request({
+        method: 'POST',
+        url: '/datasets',
+        ...multipartFile('sms.csv', CSV),
+        as: 'operator',
+      });
+      const again = await api.request({
+        method: 'POST',
+        url: '/datasets',
+        ...multipartFile('copy.csv', CSV),
+        as: 'operator',
+      });
+      const sha256 = createHash('sha256').update(CSV).digest('hex');
+      const detail = await api.request({ method: 'GET', url: `/datasets/${sha256}`, as: 'viewer' });
 
-    expect(first.statusCode).toBe(201);
-    expect(first.json()).toMatchObject({ sha256, name: 'sms.csv', bytes: CSV.length, created: true, rows: 3 });
-    expect(first.json().columns).toEqual(['label', 'text', 'amount']);
-    expect(again.json()).toMatchObject({ sha256, name: 'sms.csv', created: false });
-    expect(detail.json().profile.rows).toBe(3);
-    expect(detail.json().profile.columns.map((c: { name: string }) => c.name)).toEqual(['label', 'text', 'amount']);
-    expect((await api.request({ method: 'GET', url: '/datasets', as: 'viewer' })).json()).toHaveLength(1);
-  });
+      expect(first.statusCode).toBe(201);
+      expect(first.json()).toMatchObject({ sha256, name: 'sms.csv', bytes: CSV.length, created: true, rows: 3 });
+      expect(first.json().columns).toEqual(['label', 'text', 'amount']);
+      expect(again.json()).toMatchObject({ sha256, name: 'sms.csv', created: false });
+      expect(detail.json().profile.rows).toBe(3);
+      expect(detail.json().profile.columns.map((c: { name: string }) => c.name)).toEqual(['label', 'text', 'amount']);
+      expect((await api.request({ method: 'GET', url: '/datasets', as: 'viewer' })).json()).toHaveLength(1);
+    },
+  );
 
   it('should refuse an upload above the size limit with 413 and keep nothing of it', async () => {
     const big = 'label,text\n' + 'ham,'.padEnd(60, 'x').concat('\n').repeat(40);

@@ -32,24 +32,27 @@ const BUNDLE: StudentBundle = {
 };
 
 describe('PredictorCache', () => {
-  it('should load a version once, share a load in flight, and drop the least recently used past its capacity', async () => {
-    const cache = new PredictorCache(2);
-    const loads: string[] = [];
-    const load = (key: string) => () => {
-      loads.push(key);
-      return Promise.resolve(BUNDLE);
-    };
+  it(
+    'should load a version once, share a load in flight, ' + 'and drop the least recently used past its capacity',
+    async () => {
+      const cache = new PredictorCache(2);
+      const loads: string[] = [];
+      const load = (key: string) => () => {
+        loads.push(key);
+        return Promise.resolve(BUNDLE);
+      };
 
-    const [a1, a2] = await Promise.all([cache.get('m@1', load('m@1')), cache.get('m@1', load('m@1'))]);
-    await cache.get('m@2', load('m@2'));
-    await cache.get('m@1', load('m@1'));
-    await cache.get('m@3', load('m@3'));
-    await cache.get('m@2', load('m@2'));
+      const [a1, a2] = await Promise.all([cache.get('m@1', load('m@1')), cache.get('m@1', load('m@1'))]);
+      await cache.get('m@2', load('m@2'));
+      await cache.get('m@1', load('m@1'));
+      await cache.get('m@3', load('m@3'));
+      await cache.get('m@2', load('m@2'));
 
-    expect(a1).toBe(a2);
-    expect(loads).toEqual(['m@1', 'm@2', 'm@3', 'm@2']);
-    expect(cache.size).toBe(2);
-  });
+      expect(a1).toBe(a2);
+      expect(loads).toEqual(['m@1', 'm@2', 'm@3', 'm@2']);
+      expect(cache.size).toBe(2);
+    },
+  );
 
   it('should not keep a failed load, so the next request loads again', async () => {
     const cache = new PredictorCache(4);

@@ -27,7 +27,9 @@ describe('serving caches', () => {
     const student = await new LocalArtifactStore(path.join(api.home, 'artifacts')).putJson('student', TINY_BUNDLE);
     const registry = await api.registry();
     for (const model of ['moved', 'remote', 'archived', 'late']) {
-      for (const run of ['r1', 'r2']) await registerModelVersion(registry, { ...registerInput(model, `${model}-${run}`), student });
+      for (const run of ['r1', 'r2']) {
+        await registerModelVersion(registry, { ...registerInput(model, `${model}-${run}`), student });
+      }
     }
     for (const model of ['moved', 'remote']) await setAlias(registry, model, 'production', 1, 'jest');
     clock = api.app.get<Clock>(CLOCK);
@@ -46,7 +48,8 @@ describe('serving caches', () => {
     await api?.close();
   });
 
-  const withKey = (key: string) => api.request({ method: 'GET', url: '/models', as: null, headers: { 'x-api-key': key } });
+  const withKey = (key: string) =>
+    api.request({ method: 'GET', url: '/models', as: null, headers: { 'x-api-key': key } });
   const predict = (model: string, selector: object = {}) =>
     api.request({ method: 'POST', url: `/models/${model}/predict`, payload: { records: [RECORD], ...selector } });
   const newKey = async (name: string) => {
@@ -115,35 +118,41 @@ describe('serving caches', () => {
     expect(pastTtl.json()).toMatchObject({ version: 2 });
   });
 
-  it('should refuse a version archived by another process after the TTL (409), and through this one at once', async () => {
-    const before = await predict('archived', { version: 2 });
-    await archiveModelVersion(await api.registry(), 'archived', 2, 'key:elsewhere');
-    now += TTL_MS - 1;
-    const withinTtl = await predict('archived', { version: 2 });
-    now += 1;
-    const pastTtl = await predict('archived', { version: 2 });
+  it(
+    'should refuse a version archived by another process after the TTL (409), ' + 'and through this one at once',
+    async () => {
+      const before = await predict('archived', { version: 2 });
+      await archiveModelVersion(await api.registry(), 'archived', 2, 'key:elsewhere');
+      now += TTL_MS - 1;
+      const withinTtl = await predict('archived', { version: 2 });
+      now += 1;
+      const pastTtl = await predict('archived', { version: 2 });
 
-    const cached = await predict('archived', { version: 1 });
-    const archived = await api.request({ method: 'POST', url: '/models/archived/versions/1/archive' });
-    const here = await predict('archived', { version: 1 });
+      const cached = await predict('archived', { version: 1 });
+      const archived = await api.request({ method: 'POST', url: '/models/archived/versions/1/archive' });
+      const here = await predict('archived', { version: 1 });
 
-    expect([before.statusCode, withinTtl.statusCode, pastTtl.statusCode]).toEqual([200, 200, 409]);
-    expect(cached.statusCode).toBe(200);
-    expect(archived.statusCode).toBe(200);
-    expect(here.statusCode).toBe(409);
-    expect(here.json().message).toBe('archived v1 is archived and serves no predictions');
-  });
+      expect([before.statusCode, withinTtl.statusCode, pastTtl.statusCode]).toEqual([200, 200, 409]);
+      expect(cached.statusCode).toBe(200);
+      expect(archived.statusCode).toBe(200);
+      expect(here.statusCode).toBe(409);
+      expect(here.json().message).toBe('archived v1 is archived and serves no predictions');
+    },
+  );
 
-  it('should answer 404 for an unset alias every time, and serve it as soon as it is set (404s are not cached)', async () => {
-    const unset = await predict('late');
+  it(
+    'should answer 404 for an unset alias every time, ' + 'and serve it as soon as it is set (404s are not cached)',
+    async () => {
+      const unset = await predict('late');
 
-    await setAlias(await api.registry(), 'late', 'production', 2, 'schedule:nightly');
-    const set = await predict('late');
+      await setAlias(await api.registry(), 'late', 'production', 2, 'schedule:nightly');
+      const set = await predict('late');
 
-    expect(unset.statusCode).toBe(404);
-    expect(unset.json().message).toBe("model 'late' has no alias 'production'");
-    expect(set.json()).toMatchObject({ version: 2 });
-  });
+      expect(unset.statusCode).toBe(404);
+      expect(unset.json().message).toBe("model 'late' has no alias 'production'");
+      expect(set.json()).toMatchObject({ version: 2 });
+    },
+  );
 });
 
 describe('serving caches turned off', () => {

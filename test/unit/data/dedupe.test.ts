@@ -170,18 +170,21 @@ describe('near-duplicate pass (MinHash/LSH)', () => {
     expect(bandShape(128, 0.5)).toEqual({ bands: 32, rows: 4 }); // (1/32)^(1/4) = 0.420
   });
 
-  it('finds 108 near-duplicates of SMS Spam at Jaccard 0.8 after the other passes, none with conflicting labels', async () => {
-    const { frame } = await readCsv(path.join(DATASETS, 'sms_spam/sms_spam.csv'));
-    const cleaned = cleanFrame(frame, { label: 'label', text: 'text', features: [] }).frame;
+  it(
+    'finds 108 near-duplicates of SMS Spam at Jaccard 0.8 after the other passes, ' + 'none with conflicting labels',
+    async () => {
+      const { frame } = await readCsv(path.join(DATASETS, 'sms_spam/sms_spam.csv'));
+      const cleaned = cleanFrame(frame, { label: 'label', text: 'text', features: [] }).frame;
 
-    const { report } = dedupeFrame(cleaned, { label: 'label', text: 'text', near: DEFAULT_MINHASH });
+      const { report } = dedupeFrame(cleaned, { label: 'label', text: 'text', near: DEFAULT_MINHASH });
 
-    expect(report).toMatchObject({
-      exactDuplicates: 403,
-      normalizedDuplicates: 12,
-      nearDuplicates: 108,
-      conflictingGroups: 0,
-      rowsOut: 5051,
-    });
-  });
+      expect(report).toMatchObject({
+        exactDuplicates: 403,
+        normalizedDuplicates: 12,
+        nearDuplicates: 108,
+        conflictingGroups: 0,
+        rowsOut: 5051,
+      });
+    },
+  );
 });

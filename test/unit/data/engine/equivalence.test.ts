@@ -211,7 +211,10 @@ describe('the out-of-core engine refuses what it cannot do as the core does', ()
       split: SPLIT,
       engine,
     });
-    await expect(standardized).rejects.toMatchObject({ type: 'SplitError', details: { class: 'b', count: 1, minimum: 2 } });
+    await expect(standardized).rejects.toMatchObject({
+      type: 'SplitError',
+      details: { class: 'b', count: 1, minimum: 2 },
+    });
   });
 
   it('rejects PII redaction, MinHash near-duplicates and robust scaling with InvalidConfig', async () => {

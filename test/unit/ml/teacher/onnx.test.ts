@@ -72,22 +72,26 @@ describe('loadOnnxTeacher from a folder without the model files (L16)', () => {
     globalThis.fetch = realFetch;
   });
 
-  it('fails within 30 s with TeacherNotFound, the absolute folder and the three missing files, fetching nothing', async () => {
-    const started = Date.now();
+  it(
+    'fails within 30 s with TeacherNotFound, the absolute folder and the three missing files, ' + 'fetching nothing',
+    async () => {
+      const started = Date.now();
 
-    const error = await rejection(loadOnnxTeacher({ path: path.relative(process.cwd(), TEACHER_TINY) }));
+      const error = await rejection(loadOnnxTeacher({ path: path.relative(process.cwd(), TEACHER_TINY) }));
 
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(error.type).toBe('TeacherNotFound');
-    expect(error.message).toBe(
-      `teacher model files not found in ${TEACHER_TINY}: missing tokenizer.json, tokenizer_config.json, onnx/model.onnx`,
-    );
-    expect(error.details).toEqual({
-      folder: TEACHER_TINY,
-      missing: ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'],
-    });
-    expect(fetchCalls).toHaveLength(0);
-  });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(error.type).toBe('TeacherNotFound');
+      expect(error.message).toBe(
+        `teacher model files not found in ${TEACHER_TINY}: ` +
+          'missing tokenizer.json, tokenizer_config.json, onnx/model.onnx',
+      );
+      expect(error.details).toEqual({
+        folder: TEACHER_TINY,
+        missing: ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'],
+      });
+      expect(fetchCalls).toHaveLength(0);
+    },
+  );
 
   it('looks a model id up under the models folder, offline, and names that folder', async () => {
     const error = await rejection(loadOnnxTeacher({ modelId: 'teacher-tiny', modelsRoot: L16_MODELS }));
