@@ -18,9 +18,6 @@ import { join, resolve } from 'node:path';
 
 import { EmbeddingCache } from '../artifacts/embedding-cache';
 import { parsePipelineConfig } from '../common/config';
-import { column } from '../core/data/frame';
-import { readCsv } from '../core/data/read';
-import { stratifiedSplit } from '../core/data/split';
 import { initBackend } from '../core/ml/backend';
 import { fitLogisticRegression, logisticLogits } from '../core/ml/baseline/logistic-regression';
 import { classificationMetrics, softmax } from '../core/ml/metrics';
@@ -31,29 +28,16 @@ import type { SentenceEncoder } from '../core/ml/teacher/types';
 import { loadUseLite } from '../core/ml/teacher/use-lite';
 import { predictBatched, trainMlp } from '../core/ml/train-mlp';
 import { canonicalJson, sha256 } from '../core/util/hash';
+import { DATASET_NAMES, loadDataset, type Dataset } from './teacher-datasets';
 
 const ROOT = resolve(__dirname, '..');
-const DATASETS = resolve(ROOT, '../shared/datasets');
 const RESULTS = resolve(__dirname, 'results');
 const CACHE = resolve(ROOT, 'scratch', 'bench-embeddings');
 const HEAD_CACHE = resolve(ROOT, 'scratch', 'bench-heads');
 const EMBED_BATCH = parsePipelineConfig({ dataPath: 'x', label: 'y', modelName: 'bench' }).teacher.batchSize;
 const SEED = 42;
-const DATASET_NAMES = ['banking77', 'sms'];
 /** L-BFGS iterations of the logistic-regression head (each is a full pass over the training rows). */
 const LOGISTIC_ITERATIONS = 100;
-
-/** A dataset with its three splits as row indices into `texts`. */
-interface Dataset {
-  readonly name: string;
-  readonly texts: string[];
-  readonly labels: number[];
-  readonly classes: string[];
-  readonly train: number[];
-  readonly validation: number[];
-  readonly test: number[];
-  readonly testSource: string;
-}
 
 /** One head setting: the pipeline's MLP (hidden width, L2, learning rate) or logistic regression (C). */
 type HeadSpec =
@@ -91,7 +75,7 @@ interface TeacherResult {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   await initBackend();
-  const all = await Promise.all(DATASET_NAMES.map(loadDataset));
+  const all = await Promise.all(DATASET_NAMES.map((name) => loadDataset(name, SEED)));
   const datasets = all.filter((_, i) => args.datasets.includes(DATASET_NAMES[i]!));
   const results: TeacherResult[] = [];
   for (const teacherName of args.teachers) {
@@ -123,58 +107,6 @@ async function loadTeacher(name: string): Promise<SentenceEncoder> {
   if (name === 'use-lite') return loadUseLite(undefined, { threads: Math.min(4, availableParallelism()) });
   if (name === 'minilm') return loadOnnxTeacher({ path: join(ROOT, 'models', 'all-MiniLM-L6-v2') });
   throw new Error(`unknown teacher ${name}: use-lite or minilm`);
-}
-
-async function loadDataset(name: string): Promise<Dataset> {
-  if (name === 'banking77') return banking77();
-  if (name === 'sms') return smsSpam();
-  throw new Error(`unknown dataset ${name}: banking77 or sms`);
-}
-
-async function textsAndLabels(path: string, text: string, label: string) {
-  const { frame } = await readCsv(path);
-  return { texts: column(frame, text).map((t) => String(t ?? '')), labels: column(frame, label).map(String) };
-}
-
-/** Official train/test files; validation is 15 % of the training file, stratified. */
-async function banking77(): Promise<Dataset> {
-  const train = await textsAndLabels(join(DATASETS, 'banking77', 'train.csv'), 'text', 'category');
-  const test = await textsAndLabels(join(DATASETS, 'banking77', 'test.csv'), 'text', 'category');
-  const classes = [...new Set(train.labels)].sort();
-  // test: 0 still gives every class one row there; those rows join validation.
-  const split = stratifiedSplit(train.labels, { validation: 0.15, test: 0, seed: SEED });
-  const n = train.texts.length;
-  return {
-    name: 'banking77',
-    texts: [...train.texts, ...test.texts],
-    labels: [...train.labels, ...test.labels].map((l) => classes.indexOf(l)),
-    classes,
-    train: indicesWhere(split, (s) => s === 'train'),
-    validation: indicesWhere(split, (s) => s !== 'train'),
-    test: test.texts.map((_, i) => n + i),
-    testSource: 'official test.csv (3,080 rows)',
-  };
-}
-
-/** One file; the pipeline's default split (validation 0.15, test 0.15, seed 42). */
-async function smsSpam(): Promise<Dataset> {
-  const data = await textsAndLabels(join(DATASETS, 'sms_spam', 'sms_spam.csv'), 'text', 'label');
-  const classes = [...new Set(data.labels)].sort();
-  const split = stratifiedSplit(data.labels, { validation: 0.15, test: 0.15, seed: SEED });
-  return {
-    name: 'sms_spam',
-    texts: data.texts,
-    labels: data.labels.map((l) => classes.indexOf(l)),
-    classes,
-    train: indicesWhere(split, (s) => s === 'train'),
-    validation: indicesWhere(split, (s) => s === 'validation'),
-    test: indicesWhere(split, (s) => s === 'test'),
-    testSource: 'stratified 15 % of sms_spam.csv, seed 42',
-  };
-}
-
-function indicesWhere<T>(values: readonly T[], keep: (v: T) => boolean): number[] {
-  return values.flatMap((v, i) => (keep(v) ? [i] : []));
 }
 
 async function benchTeacher(
