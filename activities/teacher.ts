@@ -17,7 +17,6 @@ import { initBackend } from '../core/ml/backend';
 import { canonicalJson, sha256 } from '../core/util/hash';
 import { denseRow, encodeWeights, type MlpShape } from '../core/ml/mlp';
 import type { SparseRow } from '../core/ml/student/features';
-import { loadOnnxTeacher } from '../core/ml/teacher/onnx';
 import type { SentenceEncoder, TeacherIdentity } from '../core/ml/teacher/types';
 import { predictBatched, trainMlp } from '../core/ml/train-mlp';
 import type { ActivityDeps } from './deps';
@@ -116,25 +115,14 @@ export function createTeacherActivities(deps: ActivityDeps) {
   return { loadTeacher };
 }
 
-/** Loaded ONNX teachers of this worker, by source: loading (and hashing 90 MB) happens once. */
-const onnxTeachers = new Map<string, Promise<SentenceEncoder>>();
-
 /**
- * The pretrained encoder a run's configuration names: USE Lite (the worker's, loaded once) or an
- * ONNX teacher from `teacher.path` / `teacher.modelId`. Evaluation measures the same encoder.
+ * The pretrained encoder a run's configuration names: USE Lite or an ONNX teacher from
+ * `teacher.path` / `teacher.modelId`, both loaded once per worker by its deps. Evaluation measures
+ * the same encoder.
  */
 export function teacherEncoder(deps: ActivityDeps, config: PipelineConfig): Promise<SentenceEncoder> {
   const { kind, path, modelId, allowRemoteModels } = config.teacher;
-  if (kind !== 'onnx') return deps.teacher();
-  const key = canonicalJson({ path, modelId, allowRemoteModels });
-  let encoder = onnxTeachers.get(key);
-  if (!encoder) {
-    encoder = loadOnnxTeacher({ path, modelId, allowRemoteModels });
-    // A failed load is not remembered: the next attempt (after the files are installed) retries.
-    encoder.catch(() => onnxTeachers.delete(key));
-    onnxTeachers.set(key, encoder);
-  }
-  return encoder;
+  return kind === 'onnx' ? deps.onnxTeacher({ path, modelId, allowRemoteModels }) : deps.teacher();
 }
 
 /** What the head is trained on: one dense row per record, and where it came from. */

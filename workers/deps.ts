@@ -5,6 +5,8 @@ import type { ActivityDeps } from '../activities';
 import { EmbeddingCache } from '../artifacts/embedding-cache';
 import { LocalArtifactStore } from '../artifacts/store';
 import { initBackend } from '../core/ml/backend';
+import { canonicalJson } from '../core/util/hash';
+import { loadOnnxTeacher, type OnnxTeacherSource } from '../core/ml/teacher/onnx';
 import type { SentenceEncoder } from '../core/ml/teacher/types';
 import { loadUseLite } from '../core/ml/teacher/use-lite';
 import { openRegistry, type Registry } from '../registry/db';
@@ -16,12 +18,14 @@ export interface WiredDeps extends ActivityDeps {
 }
 
 /**
- * Creates the dependencies. The registry and the teacher are opened on first use and shared by
- * every activity of the process; `registry` may be passed in to share one with the caller.
+ * Creates the dependencies. The registry and the teachers are opened on first use and shared by
+ * every activity of the process; `registry` may be passed in to share one with the caller. `close`
+ * disposes every teacher loaded (their worker threads end) and closes a registry it opened.
  */
 export function createDeps(settings: Settings, shared: { registry?: Registry } = {}): WiredDeps {
   let registry: Promise<Registry> | undefined = shared.registry ? Promise.resolve(shared.registry) : undefined;
   let teacher: Promise<SentenceEncoder> | undefined;
+  const onnxTeachers = new Map<string, Promise<SentenceEncoder>>();
   return {
     store: new LocalArtifactStore(join(settings.home, 'artifacts')),
     embeddingCache: new EmbeddingCache(join(settings.home, 'cache', 'embeddings')),
@@ -36,8 +40,20 @@ export function createDeps(settings: Settings, shared: { registry?: Registry } =
           teacher = undefined;
         },
       )),
+    onnxTeacher: (source: OnnxTeacherSource) => {
+      const key = canonicalJson({ ...source });
+      let encoder = onnxTeachers.get(key);
+      if (!encoder) {
+        encoder = forgetFailure(loadOnnxTeacher(source), () => onnxTeachers.delete(key));
+        onnxTeachers.set(key, encoder);
+      }
+      return encoder;
+    },
     async close() {
       if (teacher) await (await teacher).dispose();
+      const loaded = await Promise.allSettled(onnxTeachers.values());
+      onnxTeachers.clear();
+      for (const result of loaded) if (result.status === 'fulfilled') await result.value.dispose();
       if (registry && !shared.registry) await (await registry).close();
     },
   };
