@@ -5,12 +5,17 @@
  * limit, audit hook, metrics; default settings). The served bundle has the default student's shape
  * (4096 character-n-gram buckets, a 3000-term vocabulary, 64 hidden units) with seeded weights:
  * prediction cost depends on the shape, not on the weights' values.
+ * Beside autocannon's end-to-end figures, it records the server-side time of each request (from the
+ * HTTP server's `request` event to the response's `finish`) and the server's event-loop delay, so
+ * that the time spent in Distillery is told apart from the client's and the operating system's.
  * Writes bench/results/predict-latency.{json,md}. A benchmark, not a test. Target: p99 < 10 ms.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 
 import type autocannon from 'autocannon';
@@ -49,8 +54,9 @@ async function main(): Promise<void> {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `${await app.getUrl()}/models/bench-sms/predict`;
     await load(url, 5, 50);
+    const server = serverSide(app.getHttpAdapter().getInstance().server);
     const result = await load(url, DURATION_S, RATE);
-    await report(result);
+    await report(result, server.stop());
   } finally {
     await app.close();
     await database.drop();
@@ -109,6 +115,42 @@ async function serveBundle(registryService: RegistryService, home: string): Prom
   await setAlias(registry, 'bench-sms', 'production', 1, 'bench');
 }
 
+/** Server-side percentiles (ms) of the requests handled, and of the event loop's delay. */
+interface ServerSide {
+  handledMs: { p50: number; p99: number; max: number };
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+}
+
+/** Starts recording each request's time inside the server and the event-loop delay; `stop` summarises. */
+function serverSide(server: Server): { stop(): ServerSide } {
+  const handled: number[] = [];
+  const onRequest = (_request: IncomingMessage, response: ServerResponse) => {
+    const start = process.hrtime.bigint();
+    response.once('finish', () => handled.push(Number(process.hrtime.bigint() - start) / 1e6));
+  };
+  server.prependListener('request', onRequest);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  return {
+    stop: () => {
+      server.off('request', onRequest);
+      delay.disable();
+      return { handledMs: percentiles(handled), eventLoopDelayMs: histogramPercentiles(delay) };
+    },
+  };
+}
+
+function percentiles(values: number[]): ServerSide['handledMs'] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => Number((sorted[Math.floor(q * (sorted.length - 1))] ?? 0).toFixed(2));
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
+}
+
+function histogramPercentiles(histogram: IntervalHistogram): ServerSide['eventLoopDelayMs'] {
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+  return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
+}
+
 /**
  * One autocannon run in its own process, so that the load generator does not share the server's
  * event loop (in-process, its own work would be counted as server latency).
@@ -124,7 +166,7 @@ async function load(url: string, duration: number, overallRate: number): Promise
   return JSON.parse(stdout) as autocannon.Result;
 }
 
-async function report(result: autocannon.Result): Promise<void> {
+async function report(result: autocannon.Result, server: ServerSide): Promise<void> {
   const figures = {
     date: new Date().toISOString(),
     machine: {
@@ -147,6 +189,7 @@ async function report(result: autocannon.Result): Promise<void> {
       max: result.latency.max,
       mean: Number(result.latency.mean.toFixed(3)),
     },
+    server,
     requests: {
       total: result.requests.total,
       perSecond: result.requests.average,
@@ -170,6 +213,10 @@ async function report(result: autocannon.Result): Promise<void> {
     `| ${figures.latencyMs.p50} ms | ${figures.latencyMs.p90} ms | ${figures.latencyMs.p99} ms | ` +
       `${figures.latencyMs.max} ms | ${figures.latencyMs.mean} ms | ${figures.requests.total} | ` +
       `${figures.requests.non2xx} | ${figures.requests.errors} |`,
+    '',
+    `Inside the server (HTTP \`request\` event to response \`finish\`): p50 ${server.handledMs.p50} ms, ` +
+      `p99 ${server.handledMs.p99} ms, max ${server.handledMs.max} ms. Event-loop delay (1 ms resolution): ` +
+      `p50 ${server.eventLoopDelayMs.p50} ms, p99 ${server.eventLoopDelayMs.p99} ms, max ${server.eventLoopDelayMs.max} ms.`,
     '',
     `Target p99 < 10 ms: ${figures.meetsTarget ? 'met' : 'not met'}.`,
     '',
