@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
-import { resolve } from 'node:path';
 
 import type { WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
@@ -23,6 +22,7 @@ import { describeCliError } from './errors';
 import { followProgress } from './progress';
 import { lineageTree, modelsTable, runReport } from './report';
 import { startRuntime, type CliRuntime } from './runtime';
+import { DEFAULT_MODEL_NAME, readConfigFile, trainConfigInput } from './train-config';
 import { codeVersion } from './version';
 import { registerApiCommands } from './commands/api';
 import { registerKeyCommands } from './commands/keys';
@@ -35,12 +35,13 @@ const program = new Command('distillery')
 program
   .command('train')
   .description('run the pipeline on a CSV file and register the distilled student')
-  .requiredOption('--data <file>', 'CSV or TSV file')
+  .option('--config <file>', 'JSON file of configuration fields (common/config.ts); the flags given override them')
+  .option('--data <file>', 'CSV or TSV file (required unless the --config file gives dataPath)')
   .option('--test-data <file>', 'published test split in the same format; validation is then carved from --data')
-  .requiredOption('--label <column>', 'label column')
+  .option('--label <column>', 'label column (required unless the --config file gives label)')
   .option('--text <column>', 'free-text column')
   .option('--features <columns>', 'comma-separated tabular feature columns (default: all others)', list)
-  .option('--model <name>', 'registered model name', 'model')
+  .option('--model <name>', `registered model name (default: ${DEFAULT_MODEL_NAME})`)
   .option('--epochs <n>', 'student training epochs', positiveInt)
   .option('--temperature <t>', 'distillation temperature (> 0)', Number)
   .option('--alpha <a>', 'weight of the distillation term in [0, 1]', Number)
@@ -51,24 +52,8 @@ program
   .option('--encoding <name>', "file encoding: 'utf-8' (default) or 'latin-1'")
   .option('--missing <markers>', "comma-separated extra missing-value markers, e.g. '?,N/A'", list)
   .action(async (options: TrainOptions) => {
-    await train({
-      dataPath: resolve(options.data),
-      ...(options.testData === undefined ? {} : { testDataPath: resolve(options.testData) }),
-      label: options.label,
-      text: options.text,
-      features: options.features,
-      modelName: options.model,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      student: options.epochs === undefined ? undefined : { epochs: options.epochs },
-      distillation: distillationOf(options),
-      missingValues: options.missing,
-      csv: {
-        delimiter: options.delimiter,
-        header: options.header === false ? false : undefined,
-        columnNames: options.columns,
-        encoding: options.encoding,
-      },
-    });
+    const file = options.config === undefined ? {} : await readConfigFile(options.config);
+    await train(trainConfigInput(file, trainFlags(options)));
   });
 
 program
@@ -110,12 +95,13 @@ program
   });
 
 interface TrainOptions {
-  data: string;
+  config?: string;
+  data?: string;
   testData?: string;
-  label: string;
+  label?: string;
   text?: string;
   features?: string[];
-  model: string;
+  model?: string;
   epochs?: number;
   temperature?: number;
   alpha?: number;
@@ -197,6 +183,28 @@ class InterruptedError extends Error {
   constructor() {
     super('interrupted');
   }
+}
+
+/** The configuration fields the flags set (undefined where a flag was not given). */
+function trainFlags(options: TrainOptions): Partial<PipelineConfigInput> {
+  return {
+    dataPath: options.data,
+    testDataPath: options.testData,
+    label: options.label,
+    text: options.text,
+    features: options.features,
+    modelName: options.model,
+    seed: options.seed,
+    student: options.epochs === undefined ? undefined : { epochs: options.epochs },
+    distillation: distillationOf(options),
+    missingValues: options.missing,
+    csv: {
+      delimiter: options.delimiter,
+      header: options.header === false ? false : undefined,
+      columnNames: options.columns,
+      encoding: options.encoding,
+    },
+  };
 }
 
 function distillationOf(options: TrainOptions): PipelineConfigInput['distillation'] {
