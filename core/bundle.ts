@@ -2,6 +2,7 @@
  * The artifacts that make a model usable on raw records: the fitted transform, the feature
  * selection, and the student bundle. Prediction applies exactly what training fitted.
  */
+import { cleanCell } from './data/clean';
 import { makeFrame, type Cell, type Frame } from './data/frame';
 import type { FeatureScore } from './data/select';
 import { applyStandardizer, type Transform } from './data/standardize';
@@ -74,18 +75,27 @@ export function createBundlePredictor(bundle: StudentBundle): (records: readonly
   };
 }
 
+/** The records' cells as clean would leave them (entities, trimming, NFC), typed as the transform expects. */
 function recordsFrame(records: readonly RawRecord[], transform: PreparedTransform): Frame {
   const numeric = transform.fitted.numeric.map((t) => t.name);
   const categorical = transform.fitted.categorical.map((t) => t.name);
   const columns = [...(transform.text ? [transform.text] : []), ...numeric, ...categorical];
-  const types = Object.fromEntries(columns.map((c) => [c, numeric.includes(c) ? 'number' : 'string'] as const));
-  const values = Object.fromEntries(columns.map((c) => [c, records.map((rec) => cellOf(rec[c], types[c]!))]));
+  const roleOf = (c: string): CellRole => (c === transform.text ? 'text' : numeric.includes(c) ? 'number' : 'string');
+  const types = Object.fromEntries(columns.map((c) => [c, roleOf(c) === 'number' ? 'number' : 'string'] as const));
+  const values = Object.fromEntries(
+    columns.map((c) => {
+      const role = roleOf(c);
+      return [c, records.map((rec) => cellOf(rec[c], role))];
+    }),
+  );
   return makeFrame(columns, types, values);
 }
 
-function cellOf(value: Cell | undefined, type: 'number' | 'string'): Cell {
+type CellRole = 'text' | 'string' | 'number';
+
+function cellOf(value: Cell | undefined, role: CellRole): Cell {
   if (value === undefined || value === null || value === '') return null;
-  if (type === 'string') return String(value);
+  if (role !== 'number') return cleanCell(String(value), role);
   const number = Number(value);
   return Number.isFinite(number) ? number : null;
 }

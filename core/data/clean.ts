@@ -143,6 +143,16 @@ function cleanColumn(frame: Frame, name: string, decoded?: { count: number }): C
   return cells.map((cell) => (typeof cell === 'string' ? cleanText(cell, decoded) : cell));
 }
 
+/**
+ * One string cell as clean leaves it: the free-text column has its HTML entities decoded and keeps
+ * its surrounding white space; any other string is trimmed; a blank cell is missing (`null`); the
+ * result is in Unicode NFC. Prediction applies it to raw records so that they are featurised exactly
+ * as the training rows were.
+ */
+export function cleanCell(cell: string, role: 'text' | 'string'): string | null {
+  return cleanText(cell, role === 'text' ? { count: 0 } : undefined);
+}
+
 /** Decodes entities (text column only), trims, maps empty to missing and normalises to NFC. */
 function cleanText(cell: string, decoded?: { count: number }): string | null {
   let text = cell;

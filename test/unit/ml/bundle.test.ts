@@ -56,6 +56,16 @@ describe('createBundlePredictor', () => {
     expect(Array.from(row!)).toEqual(Array.from(createStudentPredictor(STUDENT)('Win a free prize', [2, 0, 1, 0])));
   });
 
+  it('cleans raw cells as the clean step did: entities decoded in the text, categories trimmed, NFC', () => {
+    const [raw] = predict([{ note: 'Win a &quot;free&quot; prize', amount: 20, colour: '  red ' }]);
+    const [decomposed] = predict([{ note: 'caf\u0065\u0301 &amp; win', amount: 20, colour: 'red' }]);
+
+    const cleaned = createStudentPredictor(STUDENT)('Win a "free" prize', [2, 0, 1, 0]);
+    expect(Array.from(raw!)).toEqual(Array.from(cleaned));
+    const composed = createStudentPredictor(STUDENT)('caf\u00e9 & win', [2, 0, 1, 0]);
+    expect(Array.from(decomposed!)).toEqual(Array.from(composed));
+  });
+
   it('sends an unseen category to the unknown bucket instead of throwing', () => {
     const [unseen, missing] = predict([
       { note: 'hello', amount: 10, colour: 'green' },
