@@ -38,19 +38,43 @@ export function featureDimension(spec: StudentFeatureSpec): number {
   return spec.vocabulary.length + spec.charBuckets + spec.tabular.length;
 }
 
-/** Builds a featurizer with the vocabulary index prepared once. */
+/**
+ * Builds a featurizer with the vocabulary index prepared once. The returned function reuses one
+ * count buffer of `charBuckets` entries between calls (it is synchronous, so calls never overlap).
+ */
 export function createFeaturizer(spec: StudentFeatureSpec): (text: string, tabular: readonly number[]) => SparseRow {
   const vocabularyIndex = new Map(spec.vocabulary.map((term, i) => [term, i] as const));
   const charOffset = spec.vocabulary.length;
   const tabularOffset = charOffset + spec.charBuckets;
-  const addBlock = spec.architecture === 'embedding-bag' ? addMean : addNormalized;
+  const weigh = spec.architecture === 'embedding-bag' ? meanWeight : normalizedWeight;
+  const chars = new BucketCounts(spec.charBuckets);
   return (text, tabular) => {
-    const counts = new Map<number, number>();
-    addBlock(counts, wordCounts(text, spec.ngramMax, vocabularyIndex));
-    addBlock(counts, charCounts(text, spec.charBuckets, charOffset));
-    tabular.forEach((value, i) => value !== 0 && counts.set(tabularOffset + i, value));
-    const indices = Int32Array.from(counts.keys()).sort();
-    return { indices, values: Float32Array.from(indices, (i) => counts.get(i)!) };
+    const words = wordCounts(text, spec.ngramMax, vocabularyIndex);
+    const wordWeight = weigh(Float64Array.from(words.values()));
+    chars.countCharNgrams(text);
+    const charWeight = weigh(chars.countsInTouchedOrder());
+    // The three blocks occupy disjoint, ascending column ranges: sorting within each sorts the row.
+    const wordColumns = Int32Array.from(words.keys()).sort();
+    const charBuckets = chars.touchedAscending();
+    const tabularColumns = tabular.flatMap((value, i) => (value === 0 ? [] : [i]));
+
+    const size = wordColumns.length + charBuckets.length + tabularColumns.length;
+    const indices = new Int32Array(size);
+    const values = new Float32Array(size);
+    let k = 0;
+    for (const column of wordColumns) {
+      indices[k] = column;
+      values[k++] = wordWeight(words.get(column)!);
+    }
+    for (const bucket of charBuckets) {
+      indices[k] = charOffset + bucket;
+      values[k++] = charWeight(chars.countOf(bucket));
+    }
+    for (const i of tabularColumns) {
+      indices[k] = tabularOffset + i;
+      values[k++] = tabular[i]!;
+    }
+    return { indices, values };
   };
 }
 
@@ -63,31 +87,76 @@ function wordCounts(text: string, ngramMax: number, index: ReadonlyMap<string, n
   return counts;
 }
 
-function charCounts(text: string, buckets: number, offset: number): Map<number, number> {
-  const counts = new Map<number, number>();
-  const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
-  for (let n = CHAR_NGRAM_MIN; n <= CHAR_NGRAM_MAX; n++) {
-    for (let i = 0; i + n <= padded.length; i++) {
-      const column = offset + (fnv1a(padded, i, i + n) % buckets);
-      counts.set(column, (counts.get(column) ?? 0) + 1);
+/**
+ * Counts per hash bucket in a reused typed array, with the buckets in the order they were first
+ * touched, so that sums over a block run in the same order as over a Map's insertion order.
+ */
+class BucketCounts {
+  private readonly counts: Int32Array;
+  private readonly firstTouched: Int32Array;
+  private size = 0;
+
+  constructor(buckets: number) {
+    this.counts = new Int32Array(buckets);
+    this.firstTouched = new Int32Array(buckets);
+  }
+
+  /** Resets, then counts the character 3- to 5-grams of the lower-cased, space-padded text. */
+  countCharNgrams(text: string): void {
+    for (let k = 0; k < this.size; k++) this.counts[this.firstTouched[k]!] = 0;
+    this.size = 0;
+    const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
+    const buckets = this.counts.length;
+    for (let n = CHAR_NGRAM_MIN; n <= CHAR_NGRAM_MAX; n++) {
+      for (let i = 0; i + n <= padded.length; i++) {
+        const bucket = fnv1a(padded, i, i + n) % buckets;
+        if (this.counts[bucket] === 0) this.firstTouched[this.size++] = bucket;
+        this.counts[bucket]!++;
+      }
     }
   }
-  return counts;
+
+  /** The touched buckets in first-touched order (a view, valid until the next count). */
+  touched(): Int32Array {
+    return this.firstTouched.subarray(0, this.size);
+  }
+
+  /**
+   * The touched buckets in ascending order: a scan of the count array when it is small next to a
+   * sort of the touched list (fewer than 16 buckets per touched one), a sort otherwise.
+   */
+  touchedAscending(): Int32Array {
+    if (this.counts.length > 16 * this.size) return this.touched().slice().sort();
+    const ascending = new Int32Array(this.size);
+    let k = 0;
+    for (let bucket = 0; bucket < this.counts.length; bucket++) if (this.counts[bucket] !== 0) ascending[k++] = bucket;
+    return ascending;
+  }
+
+  countOf(bucket: number): number {
+    return this.counts[bucket]!;
+  }
+
+  countsInTouchedOrder(): Float64Array {
+    const counts = new Float64Array(this.size);
+    for (let k = 0; k < this.size; k++) counts[k] = this.counts[this.firstTouched[k]!]!;
+    return counts;
+  }
 }
 
-/** Adds log(1 + count) values scaled to unit L2 norm. */
-function addNormalized(target: Map<number, number>, counts: ReadonlyMap<number, number>): void {
+/** log(1 + count) scaled to unit L2 norm over the block (the norm summed in the order given). */
+function normalizedWeight(counts: Float64Array): (count: number) => number {
   let norm = 0;
-  counts.forEach((c) => (norm += Math.log1p(c) ** 2));
+  for (const c of counts) norm += Math.log1p(c) ** 2;
   norm = Math.sqrt(norm) || 1;
-  counts.forEach((c, column) => target.set(column, Math.log1p(c) / norm));
+  return (count) => Math.log1p(count) / norm;
 }
 
-/** Adds count / total: the weights of a mean over the block's n-gram occurrences. */
-function addMean(target: Map<number, number>, counts: ReadonlyMap<number, number>): void {
+/** count / total: the weights of a mean over the block's n-gram occurrences. */
+function meanWeight(counts: Float64Array): (count: number) => number {
   let total = 0;
-  counts.forEach((c) => (total += c));
-  counts.forEach((c, column) => target.set(column, c / total));
+  for (const c of counts) total += c;
+  return (count) => count / total;
 }
 
 /** 32-bit FNV-1a over the UTF-16 code units of text[start, end). */

@@ -80,6 +80,21 @@ describe('createFeaturizer', () => {
     expect(featurize('Very   GOOD\tnews', [1])).toEqual(featurize('very good news', [1]));
   });
 
+  it('gives a text the same row whatever it featurised before (its count buffer is reset per call)', () => {
+    const fresh = createFeaturizer(SPEC)('good news, very good', [1, 0]);
+    featurize('a long text that touches many character buckets: bad, very bad, worse', [0, 3]);
+
+    expect(featurize('good news, very good', [1, 0])).toEqual(fresh);
+  });
+
+  it('lists columns in ascending order with no repeats, whichever way the buckets are ordered', () => {
+    const wide = createFeaturizer({ ...SPEC, charBuckets: 1 << 16 });
+    for (const row of [featurize('abcdefghij klmnop', [1, 2]), wide('abcdefghij klmnop', [1, 2])]) {
+      const indices = Array.from(row.indices);
+      expect(indices).toEqual([...new Set(indices)].sort((a, b) => a - b));
+    }
+  });
+
   it('leaves zero tabular values and empty text out of the sparse row', () => {
     const row = featurize('', [0, 4]);
 
