@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+import { ARTIFACT_KINDS } from '../../common/constants';
 import type { AuditEntry } from '../../registry/audit';
 import type { RunSummary } from '../../registry/runs';
 import type { DatasetRecord, DatasetWithProfile } from '../../registry/datasets';
@@ -11,6 +12,7 @@ import type { LineageGraph } from '../../registry/lineage-graph';
 import type { ApiKeySummary, CreatedApiKey } from '../../registry/keys';
 import type { AliasMove, ModelLineage, ModelVersionSummary } from '../../registry/types';
 import type { AliasHistoryEntry, ModelSummary, ModelVersionDetail } from '../../registry/versions';
+import type { BatchPredictView, StartedBatchPredict } from '../models/batch-predict';
 import type { PredictResponse } from '../models/predict';
 import type { RunView, StartedRun } from '../runs/run-request';
 import type { ScheduleView } from '../schedules/schedule-request';
@@ -138,6 +140,45 @@ export const PREDICT_RESPONSE = documents<PredictResponse>()(
       }),
     ),
     warnings: z.array(z.object({ record: z.number().int(), column: z.string(), message: z.string() })),
+  }),
+);
+
+export const BATCH_PREDICT_STARTED = documents<StartedBatchPredict>()(
+  z.object({
+    workflowId: z.string().describe('Id of the batch-prediction workflow: follow it with GET …/batch-predict/:id.'),
+    modelName: z.string(),
+    version: z.number().int().describe('The version scoring the file, resolved from `version`, `alias` or latest.'),
+    status: z.literal('running'),
+  }),
+);
+
+export const BATCH_PREDICT_VIEW = documents<BatchPredictView>()(
+  z.object({
+    workflowId: z.string(),
+    modelName: z.string(),
+    version: z.number().int(),
+    status: z.enum(['running', 'succeeded', 'failed', 'cancelled', 'terminated', 'timed_out']),
+    startedAt: instant,
+    finishedAt: instant.nullable(),
+    result: z
+      .object({
+        modelName: z.string(),
+        version: z.number().int(),
+        rows: z.number().int().describe('Rows scored.'),
+        classes: z.array(z.string()),
+        predicted: z.record(z.string(), z.number().int()).describe('Rows decided as each class.'),
+        predictions: z
+          .object({
+            uri: z.string(),
+            sha256: z.string(),
+            kind: z.enum(ARTIFACT_KINDS),
+            bytes: z.number().int(),
+          })
+          .describe('Parquet artifact: row_id, label, p_<class> per class.'),
+      })
+      .nullable()
+      .describe('Once succeeded.'),
+    failure: z.object({ message: z.string(), type: z.string().nullable() }).nullable(),
   }),
 );
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { CPU_TASK_QUEUE, type StepName } from '../../common/constants';
 import { RUN_STATUSES } from '../../registry/schema';
+import type { LiveStatus } from '../temporal/workflow-status';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -43,7 +44,7 @@ export const listRunsSchema = z.object({
 });
 
 /** Status of a run as Temporal reports it, in lower case. */
-export type LiveRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+export type LiveRunStatus = LiveStatus;
 
 /** Status of one pipeline step within a run. */
 export interface StepStatus {

@@ -32,25 +32,11 @@ import { RegistryService } from '../registry/registry.service';
 import type { ApiSettings } from '../settings/api-settings';
 import { API_SETTINGS, ARTIFACT_STORE } from '../settings/settings.module';
 import { TemporalService } from '../temporal/temporal.service';
+import { failureOf, liveStatus } from '../temporal/workflow-status';
 import type { LiveRunStatus, RunView, StartedRun, StartRunRequest, StepStatus } from './run-request';
 
-/** Body of the 409 answered when a task queue the run needs has no worker polling it. */
-export interface NoWorkerBody {
-  readonly statusCode: 409;
-  readonly error: 'NoWorker';
-  readonly message: string;
-  readonly field: string;
-  readonly taskQueue: string;
-}
+export type { NoWorkerBody } from '../temporal/temporal.service';
 
-const LIVE_STATUS: Readonly<Record<string, LiveRunStatus>> = {
-  RUNNING: 'running',
-  COMPLETED: 'succeeded',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-  TERMINATED: 'terminated',
-  TIMED_OUT: 'timed_out',
-};
 /**
  * How long `GET /runs/:id` waits for the progress query. A busy or absent worker (a closed run's
  * query needs one to replay it) must not stall the request: past this, steps come from the registry.
@@ -115,7 +101,7 @@ export class RunsService {
     const description = await handle.describe().catch(() => {
       throw new NotFoundException(`run '${runId}' not found`);
     });
-    const status = LIVE_STATUS[description.status.name] ?? 'failed';
+    const status = liveStatus(description.status.name);
     const [record, progress, failure] = await Promise.all([
       findRunOfWorkflow(await this.registry.get(), runId),
       withinMs(handle.query<PipelineProgress>(PROGRESS_QUERY), PROGRESS_QUERY_TIMEOUT_MS).catch(() => undefined),
@@ -209,24 +195,11 @@ export class RunsService {
 
   /** @throws ConflictException ({@link NoWorkerBody}) naming the first queue that has no poller. */
   async requirePollers(taskQueue: string): Promise<void> {
-    const needed = [
-      { field: 'taskQueue', taskQueue, kind: 'workflow' as const },
-      { field: 'taskQueue (data steps)', taskQueue: CPU_TASK_QUEUE, kind: 'activity' as const },
-      { field: 'taskQueue (training steps)', taskQueue: ACCELERATOR_TASK_QUEUE, kind: 'activity' as const },
-    ];
-    for (const queue of needed) {
-      if ((await this.temporal.pollerCount(queue.taskQueue, queue.kind)) > 0) continue;
-      const body: NoWorkerBody = {
-        statusCode: 409,
-        error: 'NoWorker',
-        message:
-          `no worker polls task queue '${queue.taskQueue}' for ${queue.kind} tasks: ` +
-          'start one, or pick another queue',
-        field: queue.field,
-        taskQueue: queue.taskQueue,
-      };
-      throw new ConflictException(body);
-    }
+    await this.temporal.requirePollers([
+      { field: 'taskQueue', taskQueue, kind: 'workflow' },
+      { field: 'taskQueue (data steps)', taskQueue: CPU_TASK_QUEUE, kind: 'activity' },
+      { field: 'taskQueue (training steps)', taskQueue: ACCELERATOR_TASK_QUEUE, kind: 'activity' },
+    ]);
   }
 
   private async handle(runId: string): Promise<WorkflowHandle> {
@@ -253,18 +226,6 @@ function stepStatuses(
     }
     return { step, status: 'pending' };
   });
-}
-
-async function failureOf(handle: WorkflowHandle): Promise<{ message: string; type: string | null }> {
-  const error = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  let cause: unknown = error;
-  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-  const message = cause instanceof Error ? cause.message : String(error);
-  const type = (cause as { type?: unknown } | undefined)?.type;
-  return { message, type: typeof type === 'string' ? type : null };
 }
 
 function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {

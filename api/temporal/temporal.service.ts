@@ -1,5 +1,12 @@
 /** The API's connection to the Temporal cluster that runs the pipeline. */
-import { Inject, Injectable, Logger, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -10,6 +17,22 @@ const { TaskQueueType } = temporal.api.enums.v1;
 
 /** Which kind of task a queue's pollers take. */
 export type PollerKind = 'workflow' | 'activity';
+
+/** A task queue a workflow needs polled, and the name the refusal gives it (`field`). */
+export interface QueueNeed {
+  readonly field: string;
+  readonly taskQueue: string;
+  readonly kind: PollerKind;
+}
+
+/** Body of the 409 answered when a task queue a workflow needs has no worker polling it. */
+export interface NoWorkerBody {
+  readonly statusCode: 409;
+  readonly error: 'NoWorker';
+  readonly message: string;
+  readonly field: string;
+  readonly taskQueue: string;
+}
 
 /**
  * Connects to `TEMPORAL_ADDRESS` on first use and shares one client. A failed connection is not
@@ -44,6 +67,26 @@ export class TemporalService implements OnApplicationShutdown {
         kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
     return response.pollers?.length ?? 0;
+  }
+
+  /**
+   * Checks, in order, that each queue has a worker polling it for its kind of task.
+   * @throws ConflictException ({@link NoWorkerBody}) naming the first queue that has none.
+   */
+  async requirePollers(needed: readonly QueueNeed[]): Promise<void> {
+    for (const queue of needed) {
+      if ((await this.pollerCount(queue.taskQueue, queue.kind)) > 0) continue;
+      const body: NoWorkerBody = {
+        statusCode: 409,
+        error: 'NoWorker',
+        message:
+          `no worker polls task queue '${queue.taskQueue}' for ${queue.kind} tasks: ` +
+          'start one, or pick another queue',
+        field: queue.field,
+        taskQueue: queue.taskQueue,
+      };
+      throw new ConflictException(body);
+    }
   }
 
   /** Resolves when the cluster's frontend answers. */

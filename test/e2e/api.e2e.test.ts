@@ -4,7 +4,7 @@
  * stratified SMS subset. Trigger → follow → registered → promote → predict → lineage; a schedule
  * created, triggered (auto-promotion decided) and paused; role refusals; the audit trail.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 
 import { createApp } from '../../api/setup';
+import { readFrame } from '../../artifacts/parquet';
 import { findTemporalBinary } from '../../cli/runtime';
 import { sha256 } from '../../core/util/hash';
 import type { ApiRole } from '../../registry/schema';
@@ -66,6 +67,15 @@ describe('the HTTP API, end to end', () => {
       if (body.status !== 'running') return { view: body, seen: [...seen] };
       seen.add(body.currentStep);
       await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  /** Polls `GET /models/:name/batch-predict/:id` until the workflow is no longer running. */
+  async function followBatch(model: string, workflowId: string): Promise<JsonBody> {
+    for (;;) {
+      const { body } = await call('viewer', 'GET', `/models/${model}/batch-predict/${workflowId}`);
+      if (body.status !== 'running') return body;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
@@ -176,6 +186,75 @@ describe('the HTTP API, end to end', () => {
     expect(predicted.body.predictions.map((p: { label: string }) => p.label)).toEqual(['spam', 'ham']);
   });
 
+  it('scores a CSV of the data folder with the production version as a workflow, and answers its result', async () => {
+    const inbox = [
+      ['m1', 'WINNER!! Claim your free prize now, call 09061701461'],
+      ['m2', 'see you at lunch tomorrow?'],
+      ['m3', 'URGENT! Your mobile number has won a £2000 bonus. Text CLAIM to 87066'],
+      ['m4', 'sorry, I will call you later'],
+    ];
+    await writeFile(
+      join(home, 'data', 'inbox.csv'),
+      ['id,text', ...inbox.map(([id, t]) => `${id},"${t}"`), ''].join('\n'),
+    );
+    const started = await call('operator', 'POST', '/models/sms-api/batch-predict', {
+      data: 'inbox.csv',
+      alias: 'production',
+      idColumn: 'id',
+    });
+    const view = await followBatch('sms-api', started.body.workflowId);
+    const predictions = await readFrame(deps.store, view.result.predictions);
+    const online = await call('operator', 'POST', '/models/sms-api/predict', {
+      records: inbox.map(([, text]) => ({ text })),
+    });
+
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({
+      workflowId: expect.stringMatching(/^batch-predict-sms-api-/),
+      modelName: 'sms-api',
+      version: 1,
+      status: 'running',
+    });
+    expect(view).toMatchObject({ workflowId: started.body.workflowId, status: 'succeeded', version: 1, failure: null });
+    expect(view.result).toMatchObject({ modelName: 'sms-api', version: 1, rows: 4, classes: ['ham', 'spam'] });
+    expect(view.result.predicted.ham + view.result.predicted.spam).toBe(4);
+    expect(predictions.columns).toEqual(['row_id', 'label', 'p_ham', 'p_spam']);
+    expect(predictions.values.row_id).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(predictions.values.label).toEqual(online.body.predictions.map((p: { label: string }) => p.label));
+    expect(view.result.predicted).toEqual({
+      ham: predictions.values.label!.filter((l) => l === 'ham').length,
+      spam: predictions.values.label!.filter((l) => l === 'spam').length,
+    });
+  });
+
+  it('scores an uploaded dataset by version, reports a failed scoring by its type, and 404s a stranger', async () => {
+    const byDataset = await call('operator', 'POST', '/models/sms-api/batch-predict', {
+      dataset: datasetSha256,
+      version: 1,
+    });
+    const badColumn = await call('operator', 'POST', '/models/sms-api/batch-predict', {
+      data: 'inbox.csv',
+      idColumn: 'nope',
+    });
+    const scored = await followBatch('sms-api', byDataset.body.workflowId);
+    const failed = await followBatch('sms-api', badColumn.body.workflowId);
+    const otherModel = await call('viewer', 'GET', `/models/sms-cancel/batch-predict/${byDataset.body.workflowId}`);
+    const notBatch = await call('viewer', 'GET', `/models/sms-api/batch-predict/${runId}`);
+
+    expect(scored).toMatchObject({ status: 'succeeded', result: { rows: 150 } });
+    expect(scored.result.predicted.ham + scored.result.predicted.spam).toBe(150);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      result: null,
+      failure: {
+        type: 'InvalidConfig',
+        message: "invalid configuration: idColumn: the file has no column 'nope'; columns: id, text",
+      },
+    });
+    expect(otherModel.status).toBe(404);
+    expect(notBatch.status).toBe(404);
+  });
+
   it('answers the lineage as a graph from the uploaded dataset to the version, with who triggered it', async () => {
     const { body } = await call('viewer', 'GET', '/models/sms-api/versions/1/lineage');
     const version = body.graph.nodes.find((n: { type: string }) => n.type === 'version');
@@ -249,6 +328,7 @@ describe('the HTTP API, end to end', () => {
   it.each([
     ['viewer', 'POST', '/runs'],
     ['viewer', 'POST', '/models/sms-api/predict'],
+    ['viewer', 'POST', '/models/sms-api/batch-predict'],
     ['viewer', 'POST', '/schedules/nightly-sms/trigger'],
     ['operator', 'PUT', '/models/sms-api/aliases/staging'],
     ['operator', 'DELETE', '/schedules/nightly-sms'],
@@ -276,6 +356,8 @@ describe('the HTTP API, end to end', () => {
           'key:ops POST /runs 201',
           'key:ops PUT /models/:name/aliases/:alias 403',
           'key:bootstrap-admin PUT /models/:name/aliases/:alias 200',
+          'key:ops POST /models/:name/batch-predict 202',
+          'key:reader POST /models/:name/batch-predict 403',
           'key:ops POST /schedules 201',
           'key:ops POST /schedules/:scheduleId/trigger 202',
           'key:ops POST /schedules/:scheduleId/pause 200',

@@ -99,6 +99,8 @@ describe('Distillery API', () => {
         '/models',
         '/models/{name}/aliases',
         '/models/{name}/aliases/{alias}',
+        '/models/{name}/batch-predict',
+        '/models/{name}/batch-predict/{workflowId}',
         '/models/{name}/predict',
         '/models/{name}/versions',
         '/models/{name}/versions/{version}',
