@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `distillery` command line: train, demo, models, lineage.
+ * The `distillery` command line: train, demo, score, models, lineage, and the API commands.
  * With no TEMPORAL_ADDRESS it starts a local Temporal dev server and runs both workers in-process;
  * with no DATABASE_URL the registry is an embedded PGlite database under DISTILLERY_HOME.
  */
@@ -19,6 +19,7 @@ import { createDeps } from '../workers/deps';
 import { loadSettings } from '../workers/settings';
 import { findDemoData } from './demo-data';
 import { describeCliError } from './errors';
+import { InterruptedError, onInterrupt } from './interrupt';
 import { followProgress } from './progress';
 import { lineageTree, modelsTable, runReport } from './report';
 import { startRuntime, type CliRuntime } from './runtime';
@@ -26,6 +27,7 @@ import { DEFAULT_MODEL_NAME, readConfigFile, trainConfigInput } from './train-co
 import { codeVersion } from './version';
 import { registerApiCommands } from './commands/api';
 import { registerKeyCommands } from './commands/keys';
+import { registerScoreCommand } from './commands/score';
 
 const program = new Command('distillery')
   .description('Distil pretrained teachers into small students, with full lineage.')
@@ -154,37 +156,6 @@ async function withRegistry(
   }
 }
 
-/**
- * Ctrl-C (or SIGTERM): the run is terminated on the server, so it does not resume by surprise on
- * the next start of the local dev server; the SDK's own handlers stop the in-process workers, the
- * pending run promise then settles, and `train` closes everything once, in order.
- */
-function onInterrupt(terminate: () => Promise<unknown> | undefined): { happened(): boolean; stop(): void } {
-  let happened = false;
-  const handler = () => {
-    if (happened) return;
-    happened = true;
-    console.error('\ninterrupted: terminating the run and shutting down the local workers and server');
-    void Promise.resolve(terminate()).catch(() => undefined);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    happened: () => happened,
-    stop: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
-}
-
-/** The user stopped the command; reported without a stack and with exit status 130. */
-class InterruptedError extends Error {
-  constructor() {
-    super('interrupted');
-  }
-}
-
 /** The configuration fields the flags set (undefined where a flag was not given). */
 function trainFlags(options: TrainOptions): Partial<PipelineConfigInput> {
   return {
@@ -231,6 +202,7 @@ function positiveInt(value: string): number {
   return n;
 }
 
+registerScoreCommand(program);
 registerApiCommands(program);
 registerKeyCommands(program);
 

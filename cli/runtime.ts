@@ -44,14 +44,27 @@ export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string
   return candidates.find((path): path is string => Boolean(path && existsSync(path)));
 }
 
+/** What a command needs of the runtime. */
+export interface RuntimeOptions {
+  /**
+   * Whether the local runtime also runs the accelerator worker (teacher, training, evaluation).
+   * Default true; a command whose workflows run on the CPU queue only (batch prediction) needs none.
+   */
+  readonly accelerator?: boolean;
+  /** The dependencies to use (and close), e.g. after a command has already read the registry. Default: new ones. */
+  readonly deps?: WiredDeps;
+}
+
 /** Connects to the configured cluster, or starts the local dev server and in-process workers. */
-export async function startRuntime(settings: Settings): Promise<CliRuntime> {
+export async function startRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<CliRuntime> {
   // The live progress line and the final report are the CLI's output; SDK and activity logs show
   // errors only (a failed step is reported once, as a line naming its type), unless asked for more.
   const level = (process.env.DISTILLERY_LOG_LEVEL?.toUpperCase() ?? 'ERROR') as LogLevel;
   Runtime.install({ logger: new DefaultLogger(level) });
-  const deps = createDeps(settings);
-  return settings.temporalAddress ? remoteRuntime(settings, deps) : localRuntime(settings, deps);
+  const deps = options.deps ?? createDeps(settings);
+  return settings.temporalAddress
+    ? remoteRuntime(settings, deps)
+    : localRuntime(settings, deps, options.accelerator ?? true);
 }
 
 async function remoteRuntime(settings: Settings, deps: WiredDeps): Promise<CliRuntime> {
@@ -68,7 +81,7 @@ async function remoteRuntime(settings: Settings, deps: WiredDeps): Promise<CliRu
   };
 }
 
-async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRuntime> {
+async function localRuntime(settings: Settings, deps: WiredDeps, accelerator: boolean): Promise<CliRuntime> {
   const binary = findTemporalBinary();
   await mkdir(settings.home, { recursive: true });
   const env = await TestWorkflowEnvironment.createLocal({
@@ -81,14 +94,15 @@ async function localRuntime(settings: Settings, deps: WiredDeps): Promise<CliRun
     },
   });
   const target = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
-  const workers: Worker[] = [await createCpuWorker(target, deps), await createAcceleratorWorker(target, deps)];
+  const workers: Worker[] = [await createCpuWorker(target, deps)];
+  if (accelerator) workers.push(await createAcceleratorWorker(target, deps));
   let running: Promise<unknown> | undefined;
   return {
     client: env.client,
     deps,
-    async run(work) {
-      const [cpu, accelerator] = workers as [Worker, Worker];
-      const result = cpu.runUntil(accelerator.runUntil(work));
+    async run<T>(work: Promise<T>): Promise<T> {
+      // The first worker's runUntil is the outermost, as in cpu.runUntil(accelerator.runUntil(work)).
+      const result = workers.reduceRight((inner: Promise<T>, worker) => worker.runUntil(inner), work);
       running = result.catch(() => undefined);
       return result;
     },

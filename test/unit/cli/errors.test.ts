@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 
-import { describeCliError } from '../../../cli/errors';
+import { describeCliError, WorkflowCommandError } from '../../../cli/errors';
 import { DataNotFoundError, InvalidConfigError } from '../../../common/errors';
 
 describe('describeCliError', () => {
@@ -32,6 +32,21 @@ describe('describeCliError', () => {
 
     expect(describeCliError(run)).toBe(
       'error [SplitError]: class "c" has 1 row(s) (step standardize)\nthe run failed and nothing was registered',
+    );
+  });
+
+  it('reports a failed batch prediction like a run, with what its failure means', () => {
+    const root = ApplicationFailure.create({
+      message: "invalid configuration: idColumn: the file has no column 'id'; columns: text",
+      type: 'InvalidConfig',
+      nonRetryable: true,
+    });
+    const activity = new ActivityFailure('failed', 'batchPredict', '1', RetryState.NON_RETRYABLE_FAILURE, 'w', root);
+    const run = new WorkflowFailedError('Workflow execution failed', activity, RetryState.NON_RETRYABLE_FAILURE);
+
+    expect(describeCliError(new WorkflowCommandError(run, 'nothing was scored'))).toBe(
+      "error [InvalidConfig]: invalid configuration: idColumn: the file has no column 'id'; columns: text " +
+        '(step batchPredict)\nnothing was scored',
     );
   });
 
