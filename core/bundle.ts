@@ -3,9 +3,9 @@
  * selection, and the student bundle. Prediction applies exactly what training fitted.
  */
 import { cleanCell } from './data/clean';
-import { makeFrame, type Cell, type Frame } from './data/frame';
+import type { Cell } from './data/frame';
 import type { FeatureScore } from './data/select';
-import { applyStandardizer, type Transform } from './data/standardize';
+import { createRowEncoder, type Transform } from './data/standardize';
 import { createFeaturizer } from './ml/student/features';
 import { deserializeStudent, studentShape, type SerializedStudent } from './ml/student/model';
 import { mlpLogits } from './ml/mlp';
@@ -65,30 +65,24 @@ export function createBundlePredictor(bundle: StudentBundle): (records: readonly
   const featurize = createFeaturizer(model.spec);
   const shape = studentShape(model.spec, model.hidden, model.classes.length);
   const { transform } = bundle;
-  return (records) => {
-    const frame = applyStandardizer(transform.fitted, recordsFrame(records, transform));
-    return records.map((_, r) => {
-      const text = transform.text ? String(frame.values[transform.text]?.[r] ?? '') : '';
-      const tabular = model.spec.tabular.map((name) => Number(frame.values[name]?.[r] ?? 0));
-      return calibrate(mlpLogits(shape, model.weights, featurize(text, tabular)), bundle.decision.temperature);
+  const encodeRow = createRowEncoder(transform.fitted, model.spec.tabular);
+  const roleOf = cellRoles(transform);
+  return (records) =>
+    records.map((record) => {
+      const read = new Map<string, Cell>();
+      const cell = (column: string): Cell => {
+        if (!read.has(column)) read.set(column, cellOf(record[column], roleOf(column)));
+        return read.get(column)!;
+      };
+      const text = transform.text ? String(cell(transform.text) ?? '') : '';
+      return calibrate(mlpLogits(shape, model.weights, featurize(text, encodeRow(cell))), bundle.decision.temperature);
     });
-  };
 }
 
-/** The records' cells as clean would leave them (entities, trimming, NFC), typed as the transform expects. */
-function recordsFrame(records: readonly RawRecord[], transform: PreparedTransform): Frame {
-  const numeric = transform.fitted.numeric.map((t) => t.name);
-  const categorical = transform.fitted.categorical.map((t) => t.name);
-  const columns = [...(transform.text ? [transform.text] : []), ...numeric, ...categorical];
-  const roleOf = (c: string): CellRole => (c === transform.text ? 'text' : numeric.includes(c) ? 'number' : 'string');
-  const types = Object.fromEntries(columns.map((c) => [c, roleOf(c) === 'number' ? 'number' : 'string'] as const));
-  const values = Object.fromEntries(
-    columns.map((c) => {
-      const role = roleOf(c);
-      return [c, records.map((rec) => cellOf(rec[c], role))];
-    }),
-  );
-  return makeFrame(columns, types, values);
+/** How each input column's raw cells are read: the free text, a number, or a category. */
+function cellRoles(transform: PreparedTransform): (column: string) => CellRole {
+  const numeric = new Set(transform.fitted.numeric.map((t) => t.name));
+  return (column) => (column === transform.text ? 'text' : numeric.has(column) ? 'number' : 'string');
 }
 
 type CellRole = 'text' | 'string' | 'number';

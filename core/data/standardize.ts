@@ -263,13 +263,9 @@ function toNumber(cell: Cell): number | null {
 }
 
 function applyCategorical(fit: CategoricalTransform, cells: readonly Cell[], out: OutputColumns): void {
-  const slots = new Map<string, string>(fit.categories.map((c) => [c, c]));
-  for (const c of fit.rare) slots.set(c, RARE_CATEGORY);
-  const outputs = [...fit.categories, ...(fit.rare.length > 0 ? [RARE_CATEGORY] : []), UNKNOWN_CATEGORY];
-  const assigned = cells.map((cell) =>
-    cell === null ? UNKNOWN_CATEGORY : (slots.get(String(cell)) ?? UNKNOWN_CATEGORY),
-  );
-  for (const slot of outputs) {
+  const slotOf = categorySlot(fit);
+  const assigned = cells.map(slotOf);
+  for (const slot of categoryOutputs(fit)) {
     addColumn(
       out,
       `${fit.name}=${slot}`,
@@ -277,4 +273,42 @@ function applyCategorical(fit: CategoricalTransform, cells: readonly Cell[], out
       assigned.map((a) => (a === slot ? 1 : 0)),
     );
   }
+}
+
+/** The one-hot slot of a cell: its category, the rare bucket, or the unknown bucket. */
+function categorySlot(fit: CategoricalTransform): (cell: Cell) => string {
+  const slots = new Map<string, string>(fit.categories.map((c) => [c, c]));
+  for (const c of fit.rare) slots.set(c, RARE_CATEGORY);
+  return (cell) => (cell === null ? UNKNOWN_CATEGORY : (slots.get(String(cell)) ?? UNKNOWN_CATEGORY));
+}
+
+/** The one-hot slots of a categorical column, in output order. */
+function categoryOutputs(fit: CategoricalTransform): string[] {
+  return [...fit.categories, ...(fit.rare.length > 0 ? [RARE_CATEGORY] : []), UNKNOWN_CATEGORY];
+}
+
+/** Reads one cell of a record by column name. */
+export type CellReader = (column: string) => Cell;
+
+/**
+ * Compiles `transform` into a function from one record to the values of the named output columns,
+ * each exactly as {@link applyStandardizer} computes it for that record; a name the transform does
+ * not produce gives 0. Serving uses it: building a frame per record costs more than the arithmetic.
+ */
+export function createRowEncoder(transform: Transform, outputs: readonly string[]): (cell: CellReader) => number[] {
+  const encoders = new Map<string, (cell: CellReader) => number>();
+  for (const fit of transform.numeric) {
+    encoders.set(fit.name, (cell) => scaleValue(fit, toNumber(cell(fit.name))));
+    if (fit.missingIndicator) {
+      encoders.set(fit.name + MISSING_SUFFIX, (cell) => (toNumber(cell(fit.name)) === null ? 1 : 0));
+    }
+  }
+  for (const fit of transform.categorical) {
+    const slotOf = categorySlot(fit);
+    for (const slot of categoryOutputs(fit)) {
+      encoders.set(`${fit.name}=${slot}`, (cell) => (slotOf(cell(fit.name)) === slot ? 1 : 0));
+    }
+  }
+  const compiled = outputs.map((name) => encoders.get(name) ?? (() => 0));
+  return (cell) => compiled.map((encode) => encode(cell));
 }

@@ -2,7 +2,13 @@ import path from 'node:path';
 import { SchemaError } from '../../../core/data/errors';
 import { makeFrame } from '../../../core/data/frame';
 import { readCsv } from '../../../core/data/read';
-import { applyStandardizer, fitStandardizer, normalizeLabels, quantile } from '../../../core/data/standardize';
+import {
+  applyStandardizer,
+  createRowEncoder,
+  fitStandardizer,
+  normalizeLabels,
+  quantile,
+} from '../../../core/data/standardize';
 
 const CASES = path.resolve(__dirname, '../../..', 'test/fixtures/cases');
 
@@ -181,6 +187,35 @@ describe('fitStandardizer and applyStandardizer', () => {
 
   it('interpolates quantiles linearly, as numpy', () => {
     expect([0, 0.25, 0.5, 0.75, 1].map((q) => quantile([1, 2, 3, 4], q))).toEqual([1, 1.75, 2.5, 3.25, 4]);
+  });
+});
+
+describe('createRowEncoder', () => {
+  const frame = makeFrame(
+    ['amount', 'colour', 'flat'],
+    { amount: 'number', colour: 'string', flat: 'number' },
+    {
+      amount: [2, null, 4, 7.5, '3', 'n/a', -1],
+      colour: ['red', 'blue', 'red', 'green', 'blue', 'purple', null],
+      flat: [5, 5, 5, 5, 5, 5, 5],
+    },
+  );
+  const transform = fitStandardizer(frame, [0, 1, 2, 3, 4], { numeric: ['amount', 'flat'], categorical: ['colour'] });
+  const applied = applyStandardizer(transform, frame);
+
+  it('gives every output column of every record exactly the value applyStandardizer gives it', () => {
+    const encode = createRowEncoder(transform, applied.columns);
+
+    for (let r = 0; r < frame.rowCount; r++) {
+      const row = encode((column) => frame.values[column]![r] ?? null);
+      expect(row).toEqual(applied.columns.map((column) => applied.values[column]![r]));
+    }
+  });
+
+  it('gives 0 for a requested column the transform does not produce, in the order requested', () => {
+    const encode = createRowEncoder(transform, ['colour=red', 'not-a-column', 'amount__missing']);
+
+    expect(encode((column) => ({ amount: null, colour: 'red' })[column] ?? null)).toEqual([1, 0, 1]);
   });
 });
 
