@@ -8,6 +8,13 @@
  * Beside autocannon's end-to-end figures, it records the server-side time of each request (from the
  * HTTP server's `request` event to the response's `finish`) and the server's event-loop delay, so
  * that the time spent in Distillery is told apart from the client's and the operating system's.
+ *
+ * autocannon's rate mode gives each connection a budget of requests per second, sent back to back
+ * (one in flight per connection) until it is spent, and corrects for coordinated omission with an
+ * expected interval of ceil(1 / per-connection rate) = 1 ms: every response slower than 1 ms adds
+ * phantom samples (one per millisecond below it). No send slot is missed here when the whole budget
+ * is sent (checked: `requests.total` ≥ 99 % of rate × duration), so that correction does not apply;
+ * the bench runs the load twice, with and without it, and judges the target on the run without it.
  * Writes bench/results/predict-latency.{json,md}. A benchmark, not a test. Target: p99 < 10 ms.
  */
 import { execFile } from 'node:child_process';
@@ -53,10 +60,11 @@ async function main(): Promise<void> {
     await serveBundle(app.get(RegistryService), home);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `${await app.getUrl()}/models/bench-sms/predict`;
-    await load(url, 5, 50);
+    await load(url, 5, 50, false);
+    const corrected = await load(url, DURATION_S, RATE, true);
     const server = serverSide(app.getHttpAdapter().getInstance().server);
-    const result = await load(url, DURATION_S, RATE);
-    await report(result, server.stop());
+    const result = await load(url, DURATION_S, RATE, false);
+    await report(result, corrected, server.stop());
   } finally {
     await app.close();
     await database.drop();
@@ -155,9 +163,15 @@ function histogramPercentiles(histogram: IntervalHistogram): ServerSide['eventLo
  * One autocannon run in its own process, so that the load generator does not share the server's
  * event loop (in-process, its own work would be counted as server latency).
  */
-async function load(url: string, duration: number, overallRate: number): Promise<autocannon.Result> {
+async function load(
+  url: string,
+  duration: number,
+  overallRate: number,
+  correctOmission: boolean,
+): Promise<autocannon.Result> {
   const args = [
     require.resolve('autocannon/autocannon.js'),
+    ...(correctOmission ? [] : ['--ignoreCoordinatedOmission']),
     ...['-c', String(CONNECTIONS), '-R', String(overallRate), '-d', String(duration), '-m', 'POST', '-j'],
     ...['-H', 'content-type=application/json', '-H', `x-api-key=${KEY}`, '-b', JSON.stringify({ records: [RECORD] })],
     url,
@@ -166,7 +180,13 @@ async function load(url: string, duration: number, overallRate: number): Promise
   return JSON.parse(stdout) as autocannon.Result;
 }
 
-async function report(result: autocannon.Result, server: ServerSide): Promise<void> {
+function latencyOf(result: autocannon.Result) {
+  const { p50, p90, p99, max, mean } = result.latency;
+  return { p50, p90, p99, max, mean: Number(mean.toFixed(3)) };
+}
+
+async function report(result: autocannon.Result, corrected: autocannon.Result, server: ServerSide): Promise<void> {
+  const budgetSent = result.requests.total >= 0.99 * RATE * DURATION_S;
   const figures = {
     date: new Date().toISOString(),
     machine: {
@@ -182,13 +202,9 @@ async function report(result: autocannon.Result, server: ServerSide): Promise<vo
       recordsPerRequest: 1,
       registry: 'postgres',
     },
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      mean: Number(result.latency.mean.toFixed(3)),
-    },
+    latencyMs: latencyOf(result),
+    latencyMsWithAutocannonCorrection: latencyOf(corrected),
+    budgetSent,
     server,
     requests: {
       total: result.requests.total,
@@ -197,7 +213,7 @@ async function report(result: autocannon.Result, server: ServerSide): Promise<vo
       errors: result.errors,
     },
     targetP99Ms: 10,
-    meetsTarget: result.latency.p99 < 10 && result.non2xx === 0 && result.errors === 0,
+    meetsTarget: budgetSent && result.latency.p99 < 10 && result.non2xx === 0 && result.errors === 0,
   };
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'predict-latency.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -208,11 +224,12 @@ async function report(result: autocannon.Result, server: ServerSide): Promise<vo
     `(autocannon), API key auth and PostgreSQL registry; ${figures.machine.cpus} CPUs (${figures.machine.model}),`,
     `Node ${process.version}, 1-minute load average ${figures.machine.loadAverage1m}, measured ${figures.date}.`,
     '',
-    '| p50 | p90 | p99 | max | mean | requests | non-2xx | errors |',
-    '|---|---|---|---|---|---|---|---|',
-    `| ${figures.latencyMs.p50} ms | ${figures.latencyMs.p90} ms | ${figures.latencyMs.p99} ms | ` +
-      `${figures.latencyMs.max} ms | ${figures.latencyMs.mean} ms | ${figures.requests.total} | ` +
-      `${figures.requests.non2xx} | ${figures.requests.errors} |`,
+    '| run | p50 | p90 | p99 | max | mean | requests | non-2xx | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+    latencyRow('as measured', figures.latencyMs, result),
+    latencyRow("with autocannon's 1 ms omission correction", figures.latencyMsWithAutocannonCorrection, corrected),
+    '',
+    `Whole budget sent (${RATE * DURATION_S} requests): ${budgetSent ? 'yes' : 'no'}.`,
     '',
     `Inside the server (HTTP \`request\` event to response \`finish\`): p50 ${server.handledMs.p50} ms, ` +
       `p99 ${server.handledMs.p99} ms, max ${server.handledMs.max} ms. Event-loop delay (1 ms resolution): ` +
@@ -223,6 +240,13 @@ async function report(result: autocannon.Result, server: ServerSide): Promise<vo
   ].join('\n');
   await writeFile(join(RESULTS, 'predict-latency.md'), md);
   console.log(md);
+}
+
+function latencyRow(name: string, latency: ReturnType<typeof latencyOf>, result: autocannon.Result): string {
+  return (
+    `| ${name} | ${latency.p50} ms | ${latency.p90} ms | ${latency.p99} ms | ${latency.max} ms | ${latency.mean} ms ` +
+    `| ${result.requests.total} | ${result.non2xx} | ${result.errors} |`
+  );
 }
 
 main().catch((error: unknown) => {
