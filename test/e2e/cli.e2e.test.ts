@@ -124,7 +124,7 @@ describe('the distillery command', () => {
     );
   });
 
-  it('refuses to score with an unknown alias or a missing file, before starting anything, in one typed line', async () => {
+  it('refuses to score with an unknown alias or a missing file before anything starts, in one typed line', async () => {
     const unknown = await distillery(home, 'score', '--model', 'cli-e2e@staging', '--data', dataPath);
     const missing = await distillery(home, 'score', '--model', 'cli-e2e', '--data', join(home, 'missing.csv'));
 

@@ -146,7 +146,8 @@ describe('readConfigFile', () => {
       `invalid configuration: --config: ${missing} cannot be read: ENOENT`,
     );
     await expect(readConfigFile(broken)).rejects.toThrow(
-      `invalid configuration: --config: ${broken} is not JSON: Expected double-quoted property name in JSON at position 11`,
+      `invalid configuration: --config: ${broken} is not JSON: ` +
+        'Expected double-quoted property name in JSON at position 11',
     );
     await expect(readConfigFile(array)).rejects.toThrow(
       `invalid configuration: --config: ${array} must hold a JSON object of configuration fields, not an array`,
