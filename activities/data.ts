@@ -143,6 +143,7 @@ export function createDataActivities(deps: ActivityDeps) {
         text: config.text ?? null,
         labels: classesOf(labels),
         fitted,
+        ...(config.cleaning.redactPii ? { redactPii: true } : {}),
       };
       const standardized = applyStandardizer(fitted, withSplit);
       const outputs = {

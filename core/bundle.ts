@@ -3,6 +3,7 @@
  * selection, and the student bundle. Prediction applies exactly what training fitted.
  */
 import { cleanCell } from './data/clean';
+import { redactPii } from './data/pii';
 import type { Cell } from './data/frame';
 import type { FeatureScore } from './data/select';
 import { createRowEncoder, type Transform } from './data/standardize';
@@ -18,6 +19,8 @@ export interface PreparedTransform {
   /** Class names in sorted order; class index i is labels[i]. */
   readonly labels: readonly string[];
   readonly fitted: Transform;
+  /** Clean redacted PII in the string columns; prediction then redacts raw records too. Absent: false. */
+  readonly redactPii?: boolean;
 }
 
 /** The stored result of feature selection. */
@@ -67,11 +70,12 @@ export function createBundlePredictor(bundle: StudentBundle): (records: readonly
   const { transform } = bundle;
   const encodeRow = createRowEncoder(transform.fitted, model.spec.tabular);
   const roleOf = cellRoles(transform);
+  const redact = transform.redactPii === true;
   return (records) =>
     records.map((record) => {
       const read = new Map<string, Cell>();
       const cell = (column: string): Cell => {
-        if (!read.has(column)) read.set(column, cellOf(record[column], roleOf(column)));
+        if (!read.has(column)) read.set(column, cellOf(record[column], roleOf(column), redact));
         return read.get(column)!;
       };
       const text = transform.text ? String(cell(transform.text) ?? '') : '';
@@ -87,9 +91,13 @@ function cellRoles(transform: PreparedTransform): (column: string) => CellRole {
 
 type CellRole = 'text' | 'string' | 'number';
 
-function cellOf(value: Cell | undefined, role: CellRole): Cell {
+/** A raw cell as clean would leave it, PII redaction (when training had it) included. */
+function cellOf(value: Cell | undefined, role: CellRole, redact: boolean): Cell {
   if (value === undefined || value === null || value === '') return null;
-  if (role !== 'number') return cleanCell(String(value), role);
+  if (role !== 'number') {
+    const cleaned = cleanCell(String(value), role);
+    return redact && cleaned !== null ? redactPii(cleaned, { email: 0, phone: 0, card: 0 }) : cleaned;
+  }
   const number = Number(value);
   return Number.isFinite(number) ? number : null;
 }

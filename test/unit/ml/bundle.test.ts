@@ -66,6 +66,16 @@ describe('createBundlePredictor', () => {
     expect(Array.from(decomposed!)).toEqual(Array.from(composed));
   });
 
+  it('redacts PII in raw text when training did, and only then', () => {
+    const redacting = createBundlePredictor({ ...BUNDLE, transform: { ...BUNDLE.transform, redactPii: true } });
+    const record = { note: 'win, mail me at jo@example.com', amount: 20, colour: 'red' };
+
+    const redacted = createStudentPredictor(STUDENT)('win, mail me at <email>', [2, 0, 1, 0]);
+    expect(Array.from(redacting([record])[0]!)).toEqual(Array.from(redacted));
+    const kept = createStudentPredictor(STUDENT)('win, mail me at jo@example.com', [2, 0, 1, 0]);
+    expect(Array.from(predict([record])[0]!)).toEqual(Array.from(kept));
+  });
+
   it('sends an unseen category to the unknown bucket instead of throwing', () => {
     const [unseen, missing] = predict([
       { note: 'hello', amount: 10, colour: 'green' },
