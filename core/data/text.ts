@@ -36,7 +36,9 @@ export function wordNgrams(tokens: readonly string[], nMax: number): string[] {
   if (nMax < 1) return [];
   for (let n = 2; n <= nMax; n++) {
     for (let start = 0; start + n <= tokens.length; start++) {
-      grams.push(tokens.slice(start, start + n).join(' '));
+      let gram = tokens[start]!;
+      for (let k = start + 1; k < start + n; k++) gram += ' ' + tokens[k]!;
+      grams.push(gram);
     }
   }
   return grams;

@@ -29,10 +29,20 @@ export interface MlpShape {
 export function mlpLogits(shape: MlpShape, weights: MlpWeights, row: SparseRow): Float64Array {
   const { w1, b1, w2, b2 } = weights;
   const hidden = Float64Array.from(b1);
+  const width = shape.hidden;
+  const unrolled = width - (width % 4);
   for (let k = 0; k < row.indices.length; k++) {
-    const offset = row.indices[k]! * shape.hidden;
+    const offset = row.indices[k]! * width;
     const value = row.values[k]!;
-    for (let j = 0; j < shape.hidden; j++) hidden[j] = hidden[j]! + value * w1[offset + j]!;
+    // Four hidden units per pass: each unit still sums its inputs in row order, so the result is exact.
+    let j = 0;
+    for (; j < unrolled; j += 4) {
+      hidden[j] = hidden[j]! + value * w1[offset + j]!;
+      hidden[j + 1] = hidden[j + 1]! + value * w1[offset + j + 1]!;
+      hidden[j + 2] = hidden[j + 2]! + value * w1[offset + j + 2]!;
+      hidden[j + 3] = hidden[j + 3]! + value * w1[offset + j + 3]!;
+    }
+    for (; j < width; j++) hidden[j] = hidden[j]! + value * w1[offset + j]!;
   }
   const logits = Float64Array.from(b2);
   const relu = shape.activation !== 'linear';

@@ -94,26 +94,59 @@ function wordCounts(text: string, ngramMax: number, index: ReadonlyMap<string, n
 class BucketCounts {
   private readonly counts: Int32Array;
   private readonly firstTouched: Int32Array;
+  /** buckets − 1 when buckets is a power of two, else −1. */
+  private readonly mask: number;
+  private longer = new Int32Array(0);
   private size = 0;
 
   constructor(buckets: number) {
     this.counts = new Int32Array(buckets);
     this.firstTouched = new Int32Array(buckets);
+    this.mask = buckets > 0 && (buckets & (buckets - 1)) === 0 ? buckets - 1 : -1;
   }
 
-  /** Resets, then counts the character 3- to 5-grams of the lower-cased, space-padded text. */
+  /**
+   * Resets, then counts the character 3- to 5-grams of the lower-cased, space-padded text: every
+   * 3-gram in order, then every 4-gram, then every 5-gram. Each start position's hash is extended
+   * one character at a time (FNV-1a is a left fold), so the 4- and 5-gram buckets come from the
+   * 3-gram's hash; they are kept in scratch arrays and counted in the same order as before.
+   */
   countCharNgrams(text: string): void {
     for (let k = 0; k < this.size; k++) this.counts[this.firstTouched[k]!] = 0;
     this.size = 0;
     const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
-    const buckets = this.counts.length;
-    for (let n = CHAR_NGRAM_MIN; n <= CHAR_NGRAM_MAX; n++) {
-      for (let i = 0; i + n <= padded.length; i++) {
-        const bucket = fnv1a(padded, i, i + n) % buckets;
-        if (this.counts[bucket] === 0) this.firstTouched[this.size++] = bucket;
-        this.counts[bucket]!++;
+    const starts = padded.length - CHAR_NGRAM_MIN + 1;
+    if (starts <= 0) return;
+    const longer = this.scratchFor(starts);
+    for (let i = 0; i < starts; i++) {
+      let hash = fnv1a(padded, i, i + CHAR_NGRAM_MIN);
+      this.add(this.bucketOf(hash));
+      for (let n = CHAR_NGRAM_MIN + 1; n <= CHAR_NGRAM_MAX && i + n <= padded.length; n++) {
+        hash = Math.imul(hash ^ padded.charCodeAt(i + n - 1), 0x01000193) >>> 0;
+        longer[(n - CHAR_NGRAM_MIN - 1) * starts + i] = this.bucketOf(hash);
       }
     }
+    for (let n = CHAR_NGRAM_MIN + 1; n <= CHAR_NGRAM_MAX; n++) {
+      const offset = (n - CHAR_NGRAM_MIN - 1) * starts;
+      for (let i = 0; i + n <= padded.length; i++) this.add(longer[offset + i]!);
+    }
+  }
+
+  private add(bucket: number): void {
+    if (this.counts[bucket] === 0) this.firstTouched[this.size++] = bucket;
+    this.counts[bucket]!++;
+  }
+
+  /** hash mod buckets; a mask when the bucket count is a power of two (the same value, cheaper). */
+  private bucketOf(hash: number): number {
+    return this.mask >= 0 ? hash & this.mask : hash % this.counts.length;
+  }
+
+  /** A scratch array for the 4- and 5-gram buckets of `starts` start positions, grown as needed. */
+  private scratchFor(starts: number): Int32Array {
+    const needed = (CHAR_NGRAM_MAX - CHAR_NGRAM_MIN) * starts;
+    if (this.longer.length < needed) this.longer = new Int32Array(Math.max(needed, 2 * this.longer.length));
+    return this.longer;
   }
 
   /** The touched buckets in first-touched order (a view, valid until the next count). */
@@ -144,12 +177,20 @@ class BucketCounts {
   }
 }
 
+/** Math.log1p of the small counts that make up nearly every n-gram count, looked up instead of computed. */
+const LOG1P_TABLE = Float64Array.from({ length: 256 }, (_, count) => Math.log1p(count));
+
+/** Math.log1p(count), from {@link LOG1P_TABLE} for small whole counts (the same value). */
+function log1pCount(count: number): number {
+  return count < LOG1P_TABLE.length && Number.isInteger(count) ? LOG1P_TABLE[count]! : Math.log1p(count);
+}
+
 /** log(1 + count) scaled to unit L2 norm over the block (the norm summed in the order given). */
 function normalizedWeight(counts: Float64Array): (count: number) => number {
   let norm = 0;
-  for (const c of counts) norm += Math.log1p(c) ** 2;
+  for (const c of counts) norm += log1pCount(c) ** 2;
   norm = Math.sqrt(norm) || 1;
-  return (count) => Math.log1p(count) / norm;
+  return (count) => log1pCount(count) / norm;
 }
 
 /** count / total: the weights of a mean over the block's n-gram occurrences. */
