@@ -76,6 +76,24 @@ describe('createFeaturizer', () => {
     expect(chars[1]![1]).toBeCloseTo(Math.log1p(1) / norm, 6);
   });
 
+  it.each([16, 17, 4096])('counts every 3- to 5-gram once in %i buckets, as fnv1a of each gram mod buckets', (buckets) => {
+    const text = 'Love it!  Love the fabric, the fit; LOVE the colour. ünïcode ✓';
+    const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
+    const counts = new Map<number, number>();
+    for (let n = 3; n <= 5; n++) {
+      for (let i = 0; i + n <= padded.length; i++) {
+        const bucket = fnv1a(padded, i, i + n) % buckets;
+        counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+      }
+    }
+    const norm = Math.hypot(...[...counts.values()].map((c) => Math.log1p(c)));
+    const row = createFeaturizer({ ...SPEC, vocabulary: [], charBuckets: buckets, tabular: [] })(text, []);
+
+    const expected = [...counts.keys()].sort((a, b) => a - b);
+    expect(Array.from(row.indices)).toEqual(expected);
+    expected.forEach((bucket, k) => expect(row.values[k]).toBeCloseTo(Math.log1p(counts.get(bucket)!) / norm, 6));
+  });
+
   it('ignores case and the length of whitespace runs', () => {
     expect(featurize('Very   GOOD\tnews', [1])).toEqual(featurize('very good news', [1]));
   });
