@@ -1,11 +1,12 @@
-/** `/runs`: start, list, follow, cancel and retry pipeline runs. */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+/** `/runs`: start, list, follow, cancel, retry and delete pipeline runs. */
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
@@ -83,5 +84,22 @@ export class RunsController {
   @ApiConflictResponse({ description: 'The run is running or succeeded, or no worker polls a queue it needs.' })
   retry(@Param('runId') runId: string, @Caller() caller: ApiPrincipal): Promise<StartedRun> {
     return this.runs.retry(runId, caller);
+  }
+
+  /**
+   * Deletes a finished run's registry record with its step executions and lineage events (admin).
+   * Refused while the run is running, and always for a run that a model version came from: that
+   * version's lineage must stay intact.
+   */
+  @Delete(':runId')
+  @HttpCode(204)
+  @RequiresRole('admin')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiConflictResponse({
+    description: 'The run is running, or a model version came from it (RegistryError, reason `has versions`).',
+  })
+  @ApiNotFoundResponse({ description: 'No run has this id.' })
+  async remove(@Param('runId') runId: string): Promise<void> {
+    await this.runs.remove(runId);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Starting, following, cancelling and retrying pipeline runs. A run's id in the API is its
+ * Starting, following, cancelling, retrying and deleting pipeline runs. A run's id in the API is its
  * Temporal workflow id. Every configuration is validated completely, and the task queues it needs
  * are checked for pollers, before a workflow starts.
  */
@@ -23,7 +23,14 @@ import type { PipelineInput, PipelineProgress } from '../../common/contracts';
 import { InvalidConfigError } from '../../common/errors';
 import { getDataset } from '../../registry/datasets';
 import type { ApiPrincipal } from '../../registry/keys';
-import { findRunOfWorkflow, listRuns, recordRunStatus, type RunDetail, type RunSummary } from '../../registry/runs';
+import {
+  deleteRun,
+  findRunOfWorkflow,
+  listRuns,
+  recordRunStatus,
+  type RunDetail,
+  type RunSummary,
+} from '../../registry/runs';
 import { resolveDataPath } from '../datasets/data-folder';
 import { MetricsService } from '../metrics/metrics.service';
 import { actorName } from '../http/principal';
@@ -146,6 +153,23 @@ export class RunsService {
     if (!record?.config) throw new ConflictException(`run '${runId}' has no recorded configuration to retry with`);
     const config = parsePipelineConfig({ ...record.config, triggeredBy: actorName(caller) });
     return { ...(await this.launch(config, CPU_TASK_QUEUE)), retryOf: runId };
+  }
+
+  /**
+   * Deletes a run's registry record (step executions and lineage events go with it); Temporal keeps
+   * the workflow's history for its retention period.
+   * @throws ConflictException when the run is running; RegistryError (reason 'has versions', 409)
+   * when a model version came from it; NotFoundException when the registry has no such run.
+   */
+  async remove(runId: string): Promise<void> {
+    const description = await (await this.handle(runId)).describe().catch(() => undefined);
+    if (description && liveStatus(description.status.name) === 'running') {
+      throw new ConflictException(`run '${runId}' is running: cancel it before deleting it`);
+    }
+    const registry = await this.registry.get();
+    const record = await findRunOfWorkflow(registry, runId);
+    if (!record) throw new NotFoundException(`run '${runId}' not found`);
+    await deleteRun(registry, record.id);
   }
 
   private async validatedConfig(request: StartRunRequest, caller: ApiPrincipal): Promise<PipelineConfig> {

@@ -121,6 +121,8 @@ describe('the HTTP API, end to end', () => {
 
   let datasetSha256: string;
   let runId: string;
+  /** A run cancelled before it registered anything (set by the cancel test). */
+  let cancelledRunId: string;
 
   it('refuses, before anything starts, a run whose task queue no worker polls (409 naming the queue)', async () => {
     await writeSmsSubset(join(home, 'data'), { ham: 90, spam: 60 }, 5);
@@ -313,6 +315,7 @@ describe('the HTTP API, end to end', () => {
       datasetSha256,
       config: { ...CONFIG, modelName: 'sms-cancel' },
     });
+    cancelledRunId = started.body.runId;
     const cancelled = await call('operator', 'POST', `/runs/${started.body.runId}/cancel`);
     const { view } = await follow(started.body.runId);
     const retried = await call('operator', 'POST', `/runs/${started.body.runId}/retry`);
@@ -325,6 +328,20 @@ describe('the HTTP API, end to end', () => {
     expect((await call('operator', 'POST', `/runs/${runId}/retry`)).status).toBe(409);
   });
 
+  it('deletes a finished run with no version as admin, and refuses (409) to delete a run a version came from', async () => {
+    const versioned = await call('admin', 'DELETE', `/runs/${runId}`);
+    const deleted = await call('admin', 'DELETE', `/runs/${cancelledRunId}`);
+    const again = await call('admin', 'DELETE', `/runs/${cancelledRunId}`);
+    const workflowsOf = async (model: string) =>
+      (await call('viewer', 'GET', `/runs?model=${model}`)).body.map((r: { workflowId: string }) => r.workflowId);
+
+    expect(versioned).toMatchObject({ status: 409, body: { error: 'RegistryError', reason: 'has versions' } });
+    expect(await workflowsOf('sms-api')).toContain(runId);
+    expect(deleted.status).toBe(204);
+    expect(again.status).toBe(404);
+    expect(await workflowsOf('sms-cancel')).not.toContain(cancelledRunId);
+  });
+
   it.each([
     ['viewer', 'POST', '/runs'],
     ['viewer', 'POST', '/models/sms-api/predict'],
@@ -332,6 +349,7 @@ describe('the HTTP API, end to end', () => {
     ['viewer', 'POST', '/schedules/nightly-sms/trigger'],
     ['operator', 'PUT', '/models/sms-api/aliases/staging'],
     ['operator', 'DELETE', '/schedules/nightly-sms'],
+    ['operator', 'DELETE', '/runs/any-run'],
     ['operator', 'POST', '/keys'],
     ['operator', 'GET', '/audit'],
   ] as const)('refuses a %s key %s %s with 403', async (role, method, path) => {
@@ -365,6 +383,8 @@ describe('the HTTP API, end to end', () => {
           'key:ops POST /runs/:runId/retry 201',
           'key:reader POST /runs 403',
           'key:bootstrap-admin DELETE /schedules/:scheduleId 204',
+          'key:bootstrap-admin DELETE /runs/:runId 409',
+          'key:bootstrap-admin DELETE /runs/:runId 204',
         ]),
       );
       expect(body.every((row: { requestId: string }) => row.requestId.length > 0)).toBe(true);
