@@ -16,6 +16,7 @@ import { readTransferRows, type TransferRow } from '../core/ml/augment/transfer-
 import { column, type Frame } from '../core/data/frame';
 import { initBackend } from '../core/ml/backend';
 import { calibrate, expectedCalibrationError, fitTemperature, tuneBinaryThreshold } from '../core/ml/calibration';
+import { tuneClassOffsets } from '../core/ml/class-offsets';
 import { decodeWeights, encodeWeights, type MlpShape, type MlpWeights } from '../core/ml/mlp';
 import { createFeaturizer, type SparseRow, type StudentFeatureSpec } from '../core/ml/student/features';
 import { classWeights, rowWeights } from '../core/ml/student/class-weights';
@@ -220,7 +221,8 @@ async function trainStudent(
 
 /**
  * Fits the decision rule on the validation split: temperature scaling of the logits, then (binary
- * tasks) the threshold on the calibrated P(class 1) that meets the configured objective.
+ * tasks) the threshold on the calibrated P(class 1) that meets the configured objective, or (three or
+ * more classes, when `decision.multiclass` is 'maxMacroF1') per-class offsets for macro-F1.
  */
 function fitDecision(weights: MlpWeights, data: TrainingData, config: PipelineConfig['decision']) {
   const logits = predictBatched(weights, data.shape, data.validation.rows, 'logits');
@@ -232,20 +234,30 @@ function fitDecision(weights: MlpWeights, data: TrainingData, config: PipelineCo
     config.objective === 'maxF1'
       ? { kind: 'maxF1' as const }
       : { kind: 'precisionAtLeast' as const, target: config.precisionTarget };
+  const classes = data.shape.classes;
   const choice =
-    data.shape.classes === 2
+    classes === 2
       ? tuneBinaryThreshold(
           after.map((p) => p[1]!),
           truth,
           objective,
         )
       : undefined;
-  const decision = { temperature: fit.temperature, ...(choice ? { threshold: choice.threshold } : {}) };
+  const offsets =
+    classes > 2 && config.multiclass === 'maxMacroF1' ? tuneClassOffsets(after, truth, classes) : undefined;
+  const decision = {
+    temperature: fit.temperature,
+    ...(choice ? { threshold: choice.threshold } : {}),
+    ...(offsets ? { classOffsets: offsets.offsets } : {}),
+  };
   const report = {
     ...decision,
     validationEceBefore: expectedCalibrationError(before, truth),
     validationEceAfter: expectedCalibrationError(after, truth),
     ...(choice ? { thresholdObjectiveMet: choice.met, validationF1AtThreshold: choice.f1 } : {}),
+    ...(offsets
+      ? { validationMacroF1Argmax: offsets.macroF1Before, validationMacroF1WithOffsets: offsets.macroF1After }
+      : {}),
   };
   return { decision, report };
 }

@@ -162,6 +162,11 @@ const decisionSchema = z
     objective: z.enum(['maxF1', 'precisionAtLeast']).default('maxF1'),
     /** Precision the threshold must meet when `objective` is 'precisionAtLeast'. Default 0.95. */
     precisionTarget: z.number().gt(0).max(1).default(0.95),
+    /**
+     * Three or more classes: 'argmax' (absent), or 'maxMacroF1' to tune a per-class offset on the
+     * calibrated log-probabilities for validation macro-F1 (core/ml/class-offsets.ts).
+     */
+    multiclass: z.enum(['argmax', 'maxMacroF1']).optional(),
   })
   .default({ objective: 'maxF1', precisionTarget: 0.95 });
 

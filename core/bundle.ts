@@ -35,11 +35,13 @@ export interface FeatureSelection {
 
 /**
  * How probabilities become a decision, fitted on the validation split: the softmax temperature
- * (temperature scaling) and, for binary tasks, the threshold on the calibrated P(class 1).
+ * (temperature scaling) and, for binary tasks, the threshold on the calibrated P(class 1); for three
+ * or more classes, optionally, per-class offsets on the calibrated log-probabilities.
  */
 export interface DecisionRule {
   readonly temperature: number;
   readonly threshold?: number;
+  readonly classOffsets?: readonly number[];
 }
 
 /** A student as stored: the network, its decision rule, and the transform that prepares raw records. */
@@ -52,7 +54,8 @@ export interface StudentBundle {
 
 /** The decided class index of one calibrated probability row under a bundle's rule. */
 export function decide(rule: DecisionRule, probabilities: ArrayLike<number>): number {
-  return applyDecision(probabilities, { threshold: rule.threshold });
+  const offsets = rule.classOffsets ? { classOffsets: rule.classOffsets } : {};
+  return applyDecision(probabilities, { threshold: rule.threshold, ...offsets });
 }
 
 /** A raw record as in the training CSV: column name → cell. */

@@ -6,6 +6,7 @@
  * Invalid arguments (rows and labels of different lengths, a label outside its row, a non-positive
  * temperature) are caller bugs and throw a plain `RangeError`.
  */
+import { decideWithOffsets } from './class-offsets';
 import { argmax, softmax } from './metrics';
 
 /** The temperature found by {@link fitTemperature} and the mean NLL before (T = 1) and after it. */
@@ -35,6 +36,8 @@ export interface Decision {
   readonly temperature?: number;
   /** Binary tasks: predict class 1 when p1 ≥ threshold. Ignored for three or more classes. */
   readonly threshold?: number;
+  /** Three or more classes: per-class offsets on log p (see class-offsets.ts); absent means argmax. */
+  readonly classOffsets?: readonly number[];
 }
 
 /** Search range of the temperature, inclusive: [0.05, 20]. */
@@ -158,13 +161,15 @@ export function tuneClassThresholds(
 /**
  * The class decided for one probability row. The row is first rescaled to `decision.temperature`
  * (softmax(log p / T), identical to softmax(logits / T) for the logits that produced p); then a binary
- * row with a threshold gives 1 when p1 ≥ threshold, and any other row its argmax (first on ties).
+ * row with a threshold gives 1 when p1 ≥ threshold, a row of three or more classes with offsets the
+ * argmax of log p + offset, and any other row its argmax (first on ties).
  * Tune the threshold on probabilities at the same temperature.
  */
 export function applyDecision(probabilities: ArrayLike<number>, decision: Decision): number {
   const temperature = decision.temperature ?? 1;
   const calibrated = temperature === 1 ? probabilities : rescale(probabilities, temperature);
   if (calibrated.length === 2 && decision.threshold !== undefined) return calibrated[1]! >= decision.threshold ? 1 : 0;
+  if (calibrated.length > 2 && decision.classOffsets) return decideWithOffsets(calibrated, decision.classOffsets);
   return argmax(calibrated);
 }
 
