@@ -68,9 +68,13 @@ export async function readEvidence(file = EVIDENCE_FILE): Promise<EvidenceEntry[
   return JSON.parse(text) as EvidenceEntry[];
 }
 
-/** The checked-out commit, marked `+dirty` when tracked files have uncommitted changes. */
+/**
+ * The checked-out commit, marked `+dirty` when tracked files have uncommitted changes. The evidence
+ * files themselves (docs/reliability.*), which the suite rewrites as it runs, do not count.
+ */
 export function currentCommit(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--short=12', 'HEAD');
-  return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+dirty` : commit;
+  const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)docs/reliability.*');
+  return changed ? `${commit}+dirty` : commit;
 }
