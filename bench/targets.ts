@@ -9,7 +9,6 @@
  * Writes bench/results/targets.{json,md}, merging with the datasets of earlier runs. Embeddings are
  * cached under $DISTILLERY_HOME (default .distillery/bench-targets), so a re-run skips the encoder.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +18,7 @@ import { DefaultLogger } from '@temporalio/worker';
 
 import { createAcceleratorActivities, createCpuActivities } from '../activities';
 import type { ModelFigures } from '../activities/evaluation';
+import { codeVersion } from '../common/code-version';
 import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from '../common/config';
 import type { ArtifactRef } from '../common/contracts';
 import { createDeps, type WiredDeps } from '../workers/deps';
@@ -110,7 +110,7 @@ interface DatasetResult {
   readonly loadAverage: { start: number; end: number };
   /** When this dataset was measured (results of earlier runs are merged in). */
   readonly measuredAt?: string;
-  /** The commit measured. */
+  /** The code measured: `name@version+commit`, as lineage records it (common/code-version). */
   readonly commit?: string;
 }
 
@@ -223,7 +223,7 @@ async function measure(deps: WiredDeps, run: TargetRun): Promise<DatasetResult> 
     stepSeconds: Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
     loadAverage: { start: loadStart, end: loadavg()[0]! },
     measuredAt: new Date().toISOString(),
-    commit: headCommit(),
+    commit: codeVersion(ROOT),
   };
 }
 
@@ -291,23 +291,13 @@ function runActivity<I, R>(activity: (input: I) => Promise<R>, input: I): Promis
   return env.run(activity, input) as Promise<R>;
 }
 
-/** The checked-out commit, with +dirty when tracked files have changes; 'unknown' outside a git checkout. */
-function headCommit(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
-    return dirty ? `${commit}+dirty` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
-
 function markdown(results: { date: string; cpus: number; datasets: Record<string, DatasetResult> }): string {
   const f = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? '—' : x.toFixed(digits));
   const lines = [
     '# Targets of issue 4, measured',
     '',
-    `Written ${results.date} (each dataset states when it was measured) by \`npm run bench:targets\` on ${results.cpus} CPU cores shared with other work;`,
+    `Written ${results.date} (each dataset states when it was measured) by \`npm run bench:targets\` on`,
+    `${results.cpus} CPU cores shared with other work;`,
     'latency is single-row p50 in milliseconds (teacher: encoder + head; student: featurise + MLP), measured',
     'under the 1-minute load average stated per dataset. Teacher and student variants were chosen on the',
     'validation split; every figure below is on the test split.',
@@ -315,7 +305,7 @@ function markdown(results: { date: string; cpus: number; datasets: Record<string
   ];
   for (const [name, r] of Object.entries(results.datasets)) {
     lines.push(`## ${name}`, '', r.describe, '');
-    if (r.measuredAt) lines.push(`Measured ${r.measuredAt} on commit ${r.commit ?? 'unknown'}.`, '');
+    if (r.measuredAt) lines.push(`Measured ${r.measuredAt} at ${r.commit ?? 'an unknown commit'}.`, '');
     const rows = `${r.rows.train} / ${r.rows.validation} / ${r.rows.test}`;
     lines.push(`Rows train / validation / test: ${rows}. Teacher: ${r.chosenTeacher}; student variant:`);
     const startLoad = f(r.loadAverage.start, 1);

@@ -54,8 +54,7 @@ export interface StudentBundle {
 
 /** The decided class index of one calibrated probability row under a bundle's rule. */
 export function decide(rule: DecisionRule, probabilities: ArrayLike<number>): number {
-  const offsets = rule.classOffsets ? { classOffsets: rule.classOffsets } : {};
-  return applyDecision(probabilities, { threshold: rule.threshold, ...offsets });
+  return applyDecision(probabilities, { threshold: rule.threshold, classOffsets: rule.classOffsets });
 }
 
 /** A raw record as in the training CSV: column name → cell. */

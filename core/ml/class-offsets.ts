@@ -64,13 +64,18 @@ export function tuneClassOffsets(
 
 /** The class decided for one probability row under per-class log offsets (first class on ties). */
 export function decideWithOffsets(probabilities: ArrayLike<number>, offsets: readonly number[]): number {
+  return firstArgmax(probabilities.length, (k) => Math.log(probabilities[k]!) + (offsets[k] ?? 0));
+}
+
+/** The first k in [0, length) with the largest score(k). */
+function firstArgmax(length: number, score: (k: number) => number): number {
   let best = 0;
-  let bestScore = -Infinity;
-  for (let k = 0; k < probabilities.length; k++) {
-    const score = Math.log(probabilities[k]!) + (offsets[k] ?? 0);
-    if (score > bestScore) {
+  let bestScore = score(0);
+  for (let k = 1; k < length; k++) {
+    const s = score(k);
+    if (s > bestScore) {
       best = k;
-      bestScore = score;
+      bestScore = s;
     }
   }
   return best;
@@ -116,11 +121,7 @@ function bestRival(row: Float64Array, offsets: readonly number[], k: number): { 
 }
 
 function decideAll(logs: readonly Float64Array[], offsets: readonly number[]): number[] {
-  return logs.map((row) => {
-    let best = 0;
-    for (let k = 1; k < row.length; k++) if (row[k]! + offsets[k]! > row[best]! + offsets[best]!) best = k;
-    return best;
-  });
+  return logs.map((row) => firstArgmax(row.length, (k) => row[k]! + offsets[k]!));
 }
 
 /** Mean over every class of 2·TP / (2·TP + FP + FN), 0 for a class never true nor decided. */

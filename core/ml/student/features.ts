@@ -109,7 +109,7 @@ class BucketCounts {
    * Resets, then counts the character 3- to 5-grams of the lower-cased, space-padded text: every
    * 3-gram in order, then every 4-gram, then every 5-gram. Each start position's hash is extended
    * one character at a time (FNV-1a is a left fold), so the 4- and 5-gram buckets come from the
-   * 3-gram's hash; they are kept in scratch arrays and counted in the same order as before.
+   * 3-gram's hash; they are kept in a scratch array and counted after the 3-grams, length by length.
    */
   countCharNgrams(text: string): void {
     for (let k = 0; k < this.size; k++) this.counts[this.firstTouched[k]!] = 0;
