@@ -271,15 +271,20 @@ async function report(runs: Runs): Promise<void> {
     '|---|---|---|---|---|---|---|---|',
     latencyRow('paced, open loop: one request every 5 ms (loadtest)', paced),
     latencyRow(`autocannon, ${CONNECTIONS} connections, bursts each second`, figures.autocannon.latencyMs),
-    latencyRow("the same with autocannon's 1 ms omission correction", figures.autocannon.latencyMsWithAutocannonCorrection),
+    latencyRow(
+      "the same with autocannon's 1 ms omission correction",
+      figures.autocannon.latencyMsWithAutocannonCorrection,
+    ),
     '',
-    `Whole paced budget sent (${RATE * DURATION_S} requests): ${budgetSent ? 'yes' : 'no'}. loadtest measures each request in`,
-    'whole milliseconds, rounded down (so p99 < 10 ms reads as at most 9); autocannon also reports whole milliseconds.',
+    `Whole paced budget sent (${RATE * DURATION_S} requests): ${budgetSent ? 'yes' : 'no'}.`,
+    'loadtest measures each request in whole milliseconds, rounded down (so p99 < 10 ms reads as at most 9);',
+    'autocannon also reports whole milliseconds.',
     '',
     'Inside the server during the paced run (HTTP `request` event to response `finish`): ' +
       `p50 ${server.handledMs.p50} ms, ` +
       `p99 ${server.handledMs.p99} ms, max ${server.handledMs.max} ms. Event-loop delay (1 ms resolution): ` +
-      `p50 ${server.eventLoopDelayMs.p50} ms, p99 ${server.eventLoopDelayMs.p99} ms, max ${server.eventLoopDelayMs.max} ms.`,
+      `p50 ${server.eventLoopDelayMs.p50} ms, p99 ${server.eventLoopDelayMs.p99} ms, ` +
+      `max ${server.eventLoopDelayMs.max} ms.`,
     '',
     `Target p99 < 10 ms (paced run): ${figures.meetsTarget ? 'met' : 'not met'}.`,
     '',

@@ -328,7 +328,7 @@ describe('the HTTP API, end to end', () => {
     expect((await call('operator', 'POST', `/runs/${runId}/retry`)).status).toBe(409);
   });
 
-  it('deletes a finished run with no version as admin, and refuses (409) to delete a run a version came from', async () => {
+  it('deletes a finished run with no version as admin, and refuses (409) a run a version came from', async () => {
     const versioned = await call('admin', 'DELETE', `/runs/${runId}`);
     const deleted = await call('admin', 'DELETE', `/runs/${cancelledRunId}`);
     const again = await call('admin', 'DELETE', `/runs/${cancelledRunId}`);

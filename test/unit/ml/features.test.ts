@@ -76,7 +76,7 @@ describe('createFeaturizer', () => {
     expect(chars[1]![1]).toBeCloseTo(Math.log1p(1) / norm, 6);
   });
 
-  it.each([16, 17, 4096])('counts every 3- to 5-gram once in %i buckets, as fnv1a of each gram mod buckets', (buckets) => {
+  it.each([16, 17, 4096])('counts each 3- to 5-gram in %i buckets as fnv1a(gram) mod buckets', (buckets) => {
     const text = 'Love it!  Love the fabric, the fit; LOVE the colour. ünïcode ✓';
     const padded = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
     const counts = new Map<number, number>();
