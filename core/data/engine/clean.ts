@@ -286,7 +286,7 @@ function cleanQuery(
   const columns = kept.map((c, i) => `${cleanedColumn(c, i)} AS ${col(c.name)}`);
   const flags = flaggedColumns.map((flag) => {
     const i = kept.findIndex((c) => c.name + ISNA_SUFFIX === flag);
-    return `CASE WHEN m${i} THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(flag)}`;
+    return `m${i}::DOUBLE AS ${col(flag)}`;
   });
   return `SELECT ${[...columns, `CAST(row AS DOUBLE) AS ${col(ROW_ID_COLUMN)}`, ...flags].join(', ')}
     FROM (${cellStates(raw, kept, missing)}) WHERE ${keep}`;

@@ -1,7 +1,7 @@
 /**
  * The stratified split of the in-memory core (`stratifiedSplit`), computed over typed arrays: the
  * label of every row streams out of DuckDB as a class code, the seeded shuffle runs in JS exactly
- * as the core runs it, and the split of every row goes back as a one-byte column.
+ * as the core runs it, and the splits of all rows go back as one list, indexed by row number.
  */
 import { DuckDBDataChunk, UTINYINT, type DuckDBConnection, type DuckDBIntegerVector } from '@duckdb/node-api';
 
@@ -17,6 +17,9 @@ export const SPLIT_CODES: readonly SplitName[] = ['train', 'validation', 'test']
 /** The column of the `splits` table holding each row's split code. */
 export const SPLIT_CODE_COLUMN = '__split_code';
 
+/** The one-row temp table whose `codes` list holds the split code of row `i` at position `i + 1`. */
+const SPLIT_CODES_TABLE = 'split_codes';
+
 /** One class: its value as stored, its name (the value as a string) and its row count. */
 export interface LabelClass {
   value: unknown;
@@ -29,7 +32,10 @@ export interface SplitTable {
   classes: LabelClass[];
   /** Rows per split. */
   counts: Record<SplitName, number>;
-  /** Name of the temp table holding one `__split_code` (UTINYINT) per row, in the source's row order. */
+  /**
+   * Name of a one-row temp table with one column, `codes`: the split code (UTINYINT) of every row,
+   * in the source's row order. See {@link splitCodeOf}.
+   */
   table: string;
 }
 
@@ -56,7 +62,16 @@ export async function assignSplits(
   await storeSplits(connection, splits);
   const counts = { train: 0, validation: 0, test: 0 };
   for (const code of splits) counts[SPLIT_CODES[code]!]++;
-  return { classes, counts, table: 'splits' };
+  return { classes, counts, table: SPLIT_CODES_TABLE };
+}
+
+/**
+ * The split code of the row whose 0-based number is `rowNumber`, in a query that cross-joins the
+ * table of {@link SplitTable}: a lookup by position, which keeps the scan parallel and in row order
+ * (a positional join runs on one thread; a hash join on the row number loses the order).
+ */
+export function splitCodeOf(rowNumber: string): string {
+  return `codes[${rowNumber} + 1]`;
 }
 
 async function labelClasses(connection: DuckDBConnection, source: string, label: string): Promise<LabelClass[]> {
@@ -121,6 +136,10 @@ async function storeSplits(connection: DuckDBConnection, splits: Uint8Array): Pr
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();
+  await connection.run(
+    `CREATE TEMP TABLE ${SPLIT_CODES_TABLE} AS SELECT list(${SPLIT_CODE_COLUMN} ORDER BY rowid) AS codes FROM splits`,
+  );
+  await connection.run('DROP TABLE splits');
 }
 
 function assertClassSizes(classes: readonly LabelClass[]): void {

@@ -22,7 +22,7 @@ import {
 } from '../standardize';
 import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
 import { col, compareText, doubleLiteral } from './sql';
-import { assignSplits, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
+import { assignSplits, splitCodeOf, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
 
 /** Input of {@link standardizeParquet}: a deduplicated Parquet file in, a standardized one out. */
 export interface StandardizeParquetInput {
@@ -68,7 +68,8 @@ export async function standardizeParquet(input: StandardizeParquetInput): Promis
     const source = parquetScan(input.inputPath);
     const split = await assignSplits(connection, source, input.label, input.split);
     await connection.run(
-      `CREATE TEMP VIEW ${JOINED} AS SELECT * FROM ${source} AS source POSITIONAL JOIN ${split.table} AS split`,
+      `CREATE TEMP VIEW ${JOINED} AS SELECT source.*, ${splitCodeOf('file_row_number::BIGINT')} AS ${SPLIT_CODE}
+       FROM ${parquetScan(input.inputPath, true)} AS source CROSS JOIN ${split.table}`,
     );
     await assertAligned(connection, input.label, split, input.split);
 
@@ -126,7 +127,7 @@ function assertNumeric(schema: readonly { name: string; type: string }[], spec: 
 
 /**
  * Each class must send to test and validation exactly the rows the split assigned it: a check that
- * the positional join lined every split code up with its row.
+ * the lookup by row number lined every split code up with its row.
  */
 async function assertAligned(connection: DuckDBConnection, label: string, split: SplitTable, options: SplitOptions) {
   const rows = await queryRows(
@@ -254,7 +255,7 @@ function numericColumns(fit: NumericTransform): string[] {
           `ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
   const columns = [`${scaled} AS ${x}`];
   if (fit.missingIndicator) {
-    columns.push(`CASE WHEN ${x} IS NULL THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);
+    columns.push(`(${x} IS NULL)::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);
   }
   return columns;
 }
@@ -272,7 +273,7 @@ function categoryPosition(fit: CategoricalTransform): string {
 /** One 0/1 column per category, one for the rare values when there are any, one for the unknown. */
 function categoricalColumns(fit: CategoricalTransform, position: string): string[] {
   const indicator = (condition: string, slot: string): string =>
-    `CASE WHEN ${condition} THEN 1.0 ELSE 0.0 END::DOUBLE AS ${col(`${fit.name}=${slot}`)}`;
+    `(${condition})::DOUBLE AS ${col(`${fit.name}=${slot}`)}`;
   const columns = fit.categories.map((c, k) => indicator(`${position} = ${k + 1}`, c));
   if (fit.rare.length > 0) columns.push(indicator(`${position} > ${fit.categories.length}`, RARE_CATEGORY));
   columns.push(indicator(`${position} = 0`, UNKNOWN_CATEGORY));
