@@ -367,9 +367,19 @@ function countClasses(labels: readonly string[], classIndex: ReadonlyMap<string,
   return totals;
 }
 
-function sortScores(scores: readonly FeatureScore[]): FeatureScore[] {
+/** Significant digits to which two scores must agree to count as a tie. */
+const SCORE_TIE_DIGITS = 12;
+
+/**
+ * Scored columns by score descending, then excluded ones; ties broken by name. Scores that agree to
+ * {@link SCORE_TIE_DIGITS} significant digits are ties, so that the order (and the selection) does
+ * not hang on the last bits of a sum, which differ with the order its terms were added in.
+ */
+export function sortScores(scores: readonly FeatureScore[]): FeatureScore[] {
+  const rounded = (score: FeatureScore): number => Number(score.score.toPrecision(SCORE_TIE_DIGITS));
   return [...scores].sort(
-    (a, b) => Number(a.excluded) - Number(b.excluded) || b.score - a.score || compareText(a.name, b.name),
+    (a, b) =>
+      Number(a.excluded) - Number(b.excluded) || rounded(b) - rounded(a) || compareText(a.name, b.name),
   );
 }
 

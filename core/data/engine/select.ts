@@ -7,9 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { ROW_ID_COLUMN, SPLIT_COLUMN } from '../../../common/constants';
 import { FeatureSelectionError } from '../errors';
-import { selectTopK, type FeatureScore, type TabularScoreMethod } from '../select';
+import { selectTopK, sortScores, type FeatureScore, type TabularScoreMethod } from '../select';
 import { parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
-import { col, compareText, doubleLiteral, valueLiteral } from './sql';
+import { col, valueLiteral } from './sql';
 
 /** Input of {@link selectFeaturesParquet}. */
 export interface SelectFeaturesParquetInput {
@@ -47,8 +47,14 @@ interface GroupStats {
   sum: number;
   min: number;
   max: number;
+  /** Population variance of the class's present cells. */
+  variance: number;
   firstRow: number;
 }
+
+/** Aggregates per column and class in {@link groupStats}'s query, and their tuple. */
+const STATS = 5;
+type Stats = [count: number, sum: number, min: number, max: number, variance: number];
 
 /** The class code column of the view `coded`. */
 const CLASS = '__class_code';
@@ -83,13 +89,11 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
 async function anovaScores(connection: DuckDBConnection, names: readonly string[], label: string) {
   if (names.length === 0) return [];
   const classes = await trainClasses(connection, label);
-  const totals = await columnTotals(connection, names);
   const groups = await groupStats(connection, names, classes);
-  const squares = await groupSquares(connection, names, groups);
   return names.map((name, i): FeatureScore => {
     const varies = groups[i]!.some((g) => g.min !== groups[i]![0]!.min || g.max !== g.min);
     if (!varies) return { name, score: 0, excluded: true, reason: 'constant' };
-    return anovaScore(name, totals[i]!, groups[i]!, squares[i]!);
+    return anovaScore(name, groups[i]!);
   });
 }
 
@@ -110,30 +114,28 @@ async function trainClasses(connection: DuckDBConnection, label: string): Promis
   return classes;
 }
 
-/** Per column over all training rows: its present count and its sum, accumulated in row order. */
-async function columnTotals(connection: DuckDBConnection, names: readonly string[]) {
-  const expressions = names.map((n) => `count(${col(n)}), sum(${col(n)})`);
-  const row = (await queryRows(connection, `SELECT ${expressions.join(', ')} FROM train`))[0] ?? [];
-  return names.map((_, i) => ({ count: Number(row[2 * i]), sum: Number(row[2 * i + 1] ?? 0) }));
-}
-
 /**
- * Per column and class: count, sum, minimum, maximum and first present row, the classes that occur
- * in the column ordered by that first row, as the core meets them. The first present row of a
- * class is its first row unless the column has missing cells there, which a second scan resolves.
+ * Per column and class, in one scan: count, sum, minimum, maximum, population variance (DuckDB's
+ * `var_pop`, Welford's one-pass update, exactly 0 for a constant class) and first present row; the
+ * classes that occur in the column ordered by that first row, as the core meets them. The first
+ * present row of a class is its first row unless the column has missing cells there, which a second
+ * scan resolves.
  */
 async function groupStats(
   connection: DuckDBConnection,
   names: readonly string[],
   classes: readonly TrainClass[],
 ): Promise<GroupStats[][]> {
-  const expressions = names.map((n) => `count(${col(n)}), sum(${col(n)}), min(${col(n)}), max(${col(n)})`);
+  const expressions = names.map((n) => {
+    const x = col(n);
+    return `count(${x}), sum(${x}), min(${x}), max(${x}), var_pop(${x})`;
+  });
   const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
   const stats = names.map((_, i) =>
     rows.map(([code, ...cells]): GroupStats => {
       const group = classes[Number(code)]!;
-      const [count, sum, min, max] = cells.slice(4 * i, 4 * i + 4).map(Number) as [number, number, number, number];
-      return { label: group.value, code: group.code, count, sum, min, max, firstRow: group.firstRow };
+      const [count, sum, min, max, variance] = cells.slice(STATS * i, STATS * (i + 1)).map(Number) as Stats;
+      return { label: group.value, code: group.code, count, sum, min, max, variance, firstRow: group.firstRow };
     }),
   );
   await resolveFirstRows(connection, names, stats, classes);
@@ -158,45 +160,22 @@ async function resolveFirstRows(
   }
 }
 
-/** Per column and class, Σ (x − class mean)², in the order of {@link groupStats}. */
-async function groupSquares(
-  connection: DuckDBConnection,
-  names: readonly string[],
-  groups: readonly GroupStats[][],
-): Promise<number[][]> {
-  const expressions = names.map((n, i) => {
-    const means = groups[i]!.map((g) => `WHEN ${g.code} THEN ${doubleLiteral(g.sum / g.count)}`);
-    return means.length === 0 ? '0' : `sum(pow(${col(n)} - CASE ${CLASS} ${means.join(' ')} END, 2))`;
-  });
-  const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
-  const byCode = new Map(rows.map(([code, ...cells]) => [Number(code), cells.map(Number)]));
-  return groups.map((column, i) => column.map((g) => byCode.get(g.code)?.[i] ?? 0));
-}
-
-/** The F statistic from the aggregates, combined in the same order and by the same formula as the core. */
-function anovaScore(
-  name: string,
-  total: { count: number; sum: number },
-  groups: readonly GroupStats[],
-  squares: readonly number[],
-): FeatureScore {
+/**
+ * The F statistic from the class aggregates, by the core's formula: between-class over
+ * within-class mean squares, the within-class sum of squares being Σ count × variance.
+ */
+function anovaScore(name: string, groups: readonly GroupStats[]): FeatureScore {
   const k = groups.length;
-  const n = total.count;
+  const n = groups.reduce((sum, g) => sum + g.count, 0);
   if (k < 2) return { name, score: 0, excluded: false, reason: 'F undefined: fewer than two classes' };
   if (n <= k) return { name, score: 0, excluded: false, reason: 'F undefined: no within-class degrees of freedom' };
 
-  const grand = total.sum / n;
+  const grand = groups.reduce((sum, g) => sum + g.sum, 0) / n;
   const between = groups.reduce((sum, g) => sum + g.count * (g.sum / g.count - grand) ** 2, 0);
-  const within = squares.reduce((sum, s) => sum + s, 0);
+  const within = groups.reduce((sum, g) => sum + g.count * g.variance, 0);
   if (within === 0) return { name, score: Number.MAX_VALUE, excluded: false, reason: 'zero within-class variance' };
   const f = between / (k - 1) / (within / (n - k));
   return Number.isFinite(f)
     ? { name, score: f, excluded: false }
     : { name, score: 0, excluded: false, reason: 'F undefined' };
-}
-
-function sortScores(scores: readonly FeatureScore[]): FeatureScore[] {
-  return [...scores].sort(
-    (a, b) => Number(a.excluded) - Number(b.excluded) || b.score - a.score || compareText(a.name, b.name),
-  );
 }

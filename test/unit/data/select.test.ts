@@ -69,6 +69,12 @@ describe('scoreTabularFeatures', () => {
     expect(scores.every((s) => Number.isFinite(s.score))).toBe(true);
   });
 
+  it('treats scores equal to 12 significant digits as ties, broken by name', () => {
+    const score = (name: string, value: number) => ({ name, score: value, excluded: false });
+    const nearlyTied = [score('b', 1 + 2 ** -50), score('a', 1), score('c', 1.000001)];
+    expect(selectTopK(nearlyTied, 3).map((s) => s.name)).toEqual(['c', 'a', 'b']);
+  });
+
   it('puts tied values in the same equal-frequency bin', () => {
     expect(equalFrequencyBins([5, 1, 1, 1, 2, 3, 4, 9, 9, 7], 5)).toEqual([3, 0, 0, 0, 1, 2, 2, 4, 4, 3]);
   });
