@@ -15,7 +15,14 @@ import { quoteLiteral } from '../duckdb';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
 import { assertUniqueNames, plainNames, type ReadOptions } from '../read';
-import { copyToParquet, parquetScan, queryRows, withEngine, type EngineOptions } from './session';
+import {
+  copyToParquet,
+  parquetScan,
+  queryRows,
+  withEngine,
+  STREAMING_MEMORY_LIMIT,
+  type EngineOptions,
+} from './session';
 import { col, inList } from './sql';
 
 /** Which columns to keep; `features` defaults to every column except the label and the text. */
@@ -72,7 +79,7 @@ export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport>
   if (input.spec.redactPii) {
     throw new InvalidConfigError('clean.redactPii', 'PII redaction runs in memory only, not in the out-of-core engine');
   }
-  return withEngine(input.engine ?? {}, async ({ connection, scratchDirectory }) => {
+  return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection, scratchDirectory }) => {
     const raw = path.join(scratchDirectory, `raw-${randomUUID()}.parquet`);
     try {
       const names = await copyRaw(connection, input.csvPath, input.read ?? {}, raw);

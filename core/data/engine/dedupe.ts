@@ -15,7 +15,16 @@ import {
   type DedupeSpec,
 } from '../dedupe';
 import { SchemaError } from '../errors';
-import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
+import {
+  assertRowOrder,
+  copyToParquet,
+  parquetScan,
+  parquetSchema,
+  queryRows,
+  withEngine,
+  HASHING_MEMORY_LIMIT,
+  type EngineOptions,
+} from './session';
 import { col } from './sql';
 
 /** Input of {@link dedupeParquet}: a cleaned Parquet file (with `__row_id`) in, one out. */
@@ -29,7 +38,7 @@ export interface DedupeParquetInput {
 const CONFLICT_TEXT_LENGTH = 80;
 
 /**
- * Removes duplicate rows of `inputPath` into `outputPath`, rows in `__row_id` order, and reports
+ * Removes duplicate rows of `inputPath` into `outputPath`, rows in input order, and reports
  * what it removed exactly as `dedupeFrame` does. When the normalised-text groups' labels differ,
  * the most frequent label wins (a tie goes to the label seen first) and the first row carrying it
  * is kept. Both stages are hash aggregations that spill to disk under the engine's memory limit.
@@ -41,7 +50,7 @@ export async function dedupeParquet(input: DedupeParquetInput): Promise<DedupeRe
       'near-duplicate (MinHash) detection runs in memory only, not out of core',
     );
   }
-  return withEngine(input.engine ?? {}, async ({ connection }) => {
+  return withEngine(input.engine ?? {}, HASHING_MEMORY_LIMIT, async ({ connection }) => {
     const columns = await contentColumns(connection, input.inputPath, input.spec);
     const source = parquetScan(input.inputPath);
     const key =
@@ -53,16 +62,46 @@ export async function dedupeParquet(input: DedupeParquetInput): Promise<DedupeRe
        GROUP BY ${columns.map(col).join(', ')}`,
     );
     const keepTable = input.spec.text === undefined ? 'first_exact' : await resolveTextGroups(connection, input);
+    await storeKeepMask(connection, source, keepTable);
     await connection.run(
       copyToParquet(
-        `SELECT * FROM ${source} WHERE ${col(ROW_ID_COLUMN)} IN (SELECT id FROM ${keepTable})
-         ORDER BY ${col(ROW_ID_COLUMN)}`,
+        `SELECT source.* FROM ${source} AS source CROSS JOIN ${KEEP_MASK}
+         WHERE get_bit(${KEEP_MASK}.mask, source.${col(ROW_ID_COLUMN)}::INTEGER) = 1`,
         input.outputPath,
       ),
     );
+    await assertRowOrder(connection, input.outputPath, ROW_ID_COLUMN);
     return report(connection, source, input.spec);
   });
 }
+
+/** The one-row temp table whose `mask` has the bit of each kept row id set. */
+const KEEP_MASK = 'keep_mask';
+
+/**
+ * Stores the row ids of `keepTable` (column `id`) as a bit string, bit `i` set when row `i` stays, so
+ * that one scan of `source` keeps them in file order: a bit lookup per row, where a semi-join would
+ * lose the order and need a sort after. The row ids of `source` must be those clean writes, row
+ * numbers of the file: whole and not negative, else {@link SchemaError}.
+ */
+async function storeKeepMask(connection: DuckDBConnection, source: string, keepTable: string): Promise<void> {
+  const id = col(ROW_ID_COLUMN);
+  const sql = `SELECT min(${id}), max(${id}), coalesce(bool_and(${id} = floor(${id})), true) FROM ${source}`;
+  const [min, max, whole] = (await queryRows(connection, sql))[0]!;
+  if (whole !== true || Number(min ?? 0) < 0 || Number(max ?? 0) >= MAX_ROW_ID) {
+    throw new SchemaError(`${ROW_ID_COLUMN} must hold 0-based row numbers below ${MAX_ROW_ID}`, {
+      min: Number(min),
+      max: Number(max),
+    });
+  }
+  await connection.run(
+    `CREATE TEMP TABLE ${KEEP_MASK} AS SELECT bitstring_agg(id::INTEGER, 0, ${Number(max ?? 0)}) AS mask
+     FROM ${keepTable}`,
+  );
+}
+
+/** Row ids index a bit string by a 32-bit integer. */
+const MAX_ROW_ID = 2 ** 31 - 1;
 
 /** Every column except the row id; fails when the label, the text or the row id is absent. */
 async function contentColumns(connection: DuckDBConnection, file: string, spec: DedupeSpec): Promise<string[]> {

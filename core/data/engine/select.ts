@@ -8,7 +8,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROW_ID_COLUMN, SPLIT_COLUMN } from '../../../common/constants';
 import { FeatureSelectionError } from '../errors';
 import { selectTopK, sortScores, type FeatureScore, type TabularScoreMethod } from '../select';
-import { parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
+import {
+  parquetScan,
+  parquetSchema,
+  queryRows,
+  withEngine,
+  STREAMING_MEMORY_LIMIT,
+  type EngineOptions,
+} from './session';
 import { col, valueLiteral } from './sql';
 
 /** Input of {@link selectFeaturesParquet}. */
@@ -75,7 +82,7 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
       method,
     });
   }
-  return withEngine(input.engine ?? {}, async ({ connection }) => {
+  return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection }) => {
     const reserved = new Set([input.label, input.text, ROW_ID_COLUMN, SPLIT_COLUMN]);
     const schema = await parquetSchema(connection, input.inputPath);
     const candidates = schema.filter((c) => c.type === 'DOUBLE' && !reserved.has(c.name)).map((c) => c.name);

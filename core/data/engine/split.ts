@@ -1,9 +1,9 @@
 /**
  * The stratified split of the in-memory core (`stratifiedSplit`), computed over typed arrays: the
  * label of every row streams out of DuckDB as a class code, the seeded shuffle runs in JS exactly
- * as the core runs it, and the splits of all rows go back as one list, indexed by row number.
+ * as the core runs it, and the splits of all rows go back as one bit string, indexed by row number.
  */
-import { DuckDBDataChunk, UTINYINT, type DuckDBConnection, type DuckDBIntegerVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBIntegerVector } from '@duckdb/node-api';
 
 import type { SplitName } from '../../../common/constants';
 import { seededRandom } from '../../util/random';
@@ -11,13 +11,13 @@ import { assertClassCounts, assertFractions, splitCounts, type SplitOptions } fr
 import { queryRows } from './session';
 import { col, compareText, valueLiteral } from './sql';
 
-/** Split codes, as stored in the `splits` table: the index in this list. */
+/** The splits by code: a split code is the index of its split in this list. */
 export const SPLIT_CODES: readonly SplitName[] = ['train', 'validation', 'test'];
 
-/** The column of the `splits` table holding each row's split code. */
+/** The name given to each row's split code (UTINYINT, an index in {@link SPLIT_CODES}) where it is looked up. */
 export const SPLIT_CODE_COLUMN = '__split_code';
 
-/** The one-row temp table whose `codes` list holds the split code of row `i` at position `i + 1`. */
+/** The one-row temp table whose `codes` bit string holds the split code of row `i` in bits `2i` and `2i + 1`. */
 const SPLIT_CODES_TABLE = 'split_codes';
 
 /** One class: its value as stored, its name (the value as a string) and its row count. */
@@ -33,18 +33,16 @@ export interface SplitTable {
   /** Rows per split. */
   counts: Record<SplitName, number>;
   /**
-   * Name of a one-row temp table with one column, `codes`: the split code (UTINYINT) of every row,
-   * in the source's row order. See {@link splitCodeOf}.
+   * Name of a one-row temp table with one column, `codes`: the split codes of every row, in the
+   * source's row order, two bits per row. See {@link splitCodeOf}.
    */
   table: string;
 }
 
-const CHUNK_ROWS = 2048;
-
 /**
  * Assigns every row of `source` (a relation whose scan order is its row order) a split, exactly as
- * `stratifiedSplit` does for the same labels and seed, and stores the codes in the temp table
- * `splits`. Throws `SplitError` before assigning anything when the fractions are invalid or
+ * `stratifiedSplit` does for the same labels and seed, and stores the codes in the temp table of
+ * {@link SplitTable}. Throws `SplitError` before assigning anything when the fractions are invalid or
  * a class has fewer than `MIN_ROWS_PER_CLASS` rows.
  */
 export async function assignSplits(
@@ -71,7 +69,7 @@ export async function assignSplits(
  * (a positional join runs on one thread; a hash join on the row number loses the order).
  */
 export function splitCodeOf(rowNumber: string): string {
-  return `codes[${rowNumber} + 1]`;
+  return `(get_bit(codes, 2 * ${rowNumber}::INTEGER) + 2 * get_bit(codes, 2 * ${rowNumber}::INTEGER + 1))::UTINYINT`;
 }
 
 async function labelClasses(connection: DuckDBConnection, source: string, label: string): Promise<LabelClass[]> {
@@ -126,21 +124,22 @@ function shuffleIntoSplits(codes: Uint32Array, classes: readonly LabelClass[], o
   return splits;
 }
 
+/**
+ * Stores the split codes as one bit string, two bits per row (validation, test), bound as a
+ * parameter: a single value, where appending a row per code and listing them cost far more.
+ */
 async function storeSplits(connection: DuckDBConnection, splits: Uint8Array): Promise<void> {
-  await connection.run(`CREATE TEMP TABLE splits (${SPLIT_CODE_COLUMN} UTINYINT)`);
-  const appender = await connection.createAppender('splits', 'main', 'temp');
-  for (let start = 0; start < splits.length; start += CHUNK_ROWS) {
-    const part = splits.subarray(start, Math.min(splits.length, start + CHUNK_ROWS));
-    const chunk = DuckDBDataChunk.create([UTINYINT], part.length);
-    chunk.setColumnValues(0, Array.from(part));
-    appender.appendDataChunk(chunk);
-  }
-  appender.closeSync();
-  await connection.run(
-    `CREATE TEMP TABLE ${SPLIT_CODES_TABLE} AS SELECT list(${SPLIT_CODE_COLUMN} ORDER BY rowid) AS codes FROM splits`,
-  );
-  await connection.run('DROP TABLE splits');
+  const bits = Buffer.alloc(2 * splits.length, '0');
+  splits.forEach((code, row) => {
+    if (code === 1) bits[2 * row] = ONE;
+    else if (code === 2) bits[2 * row + 1] = ONE;
+  });
+  await connection.run(`CREATE TEMP TABLE ${SPLIT_CODES_TABLE} AS SELECT $bits::BIT AS codes`, {
+    bits: bits.toString('latin1'),
+  });
 }
+
+const ONE = '1'.charCodeAt(0);
 
 function assertClassSizes(classes: readonly LabelClass[]): void {
   assertClassCounts(classes.map((c) => ({ class: c.name, count: c.rows })));

@@ -20,7 +20,15 @@ import {
   type StandardizeSpec,
   type Transform,
 } from '../standardize';
-import { copyToParquet, parquetScan, parquetSchema, queryRows, withEngine, type EngineOptions } from './session';
+import {
+  copyToParquet,
+  parquetScan,
+  parquetSchema,
+  queryRows,
+  withEngine,
+  STREAMING_MEMORY_LIMIT,
+  type EngineOptions,
+} from './session';
 import { col, compareText, doubleLiteral } from './sql';
 import { assignSplits, splitCodeOf, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
 
@@ -60,7 +68,7 @@ const SPLIT_CODE = SPLIT_CODE_COLUMN;
  */
 export async function standardizeParquet(input: StandardizeParquetInput): Promise<StandardizeParquetReport> {
   assertSupported(input.spec);
-  return withEngine(input.engine ?? {}, async ({ connection }) => {
+  return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection }) => {
     const schema = await parquetSchema(connection, input.inputPath);
     const spec = input.spec ?? columnRoles(schema, input);
     assertNumeric(schema, spec);
