@@ -10,18 +10,19 @@ import path from 'node:path';
 import {
   cleanCsv,
   dedupeParquet,
+  HASHING_MEMORY_LIMIT,
   selectFeaturesParquet,
   standardizeParquet,
-  type EngineOptions,
+  STREAMING_MEMORY_LIMIT,
 } from '../../core/data/engine';
 
 /** What one engine run measured. */
 export interface EngineRun {
   rows: number;
-  stepSeconds: Record<'clean' | 'dedupe' | 'standardize' | 'select', number>;
+  stepSeconds: Record<StepName, number>;
   totalSeconds: number;
   /** CPU seconds (user + system, all threads) per step: comparable when the machine is shared. */
-  stepCpuSeconds: Record<'clean' | 'dedupe' | 'standardize' | 'select', number>;
+  stepCpuSeconds: Record<StepName, number>;
   totalCpuSeconds: number;
   /** Highest RSS sampled every 50 ms (bytes). DuckDB runs in-process, so RSS includes its memory. */
   peakRssSampledBytes: number;
@@ -31,7 +32,8 @@ export interface EngineRun {
   splits: Record<string, number>;
   selected: string[];
   outputBytes: Record<'cleaned' | 'deduped' | 'standardized', number>;
-  engine: Required<EngineOptions>;
+  /** The engine's settings: each step's own memory limit (its default), threads, spill folder. */
+  engine: { memoryLimits: Record<StepName, string>; threads: number; tempDirectory: string };
 }
 
 const LABEL = 'label';
@@ -40,7 +42,7 @@ const SPLIT = { seed: 42, validation: 0.15, test: 0.15 };
 const TOP_K = 8;
 
 async function main(csv: string, work: string, result: string): Promise<void> {
-  const engine = { memoryLimit: '1GB', tempDirectory: path.join(work, 'spill'), threads: 2 };
+  const engine = { tempDirectory: path.join(work, 'spill'), threads: 2 };
   const files = {
     cleaned: path.join(work, 'cleaned.parquet'),
     deduped: path.join(work, 'deduped.parquet'),
@@ -91,13 +93,21 @@ async function main(csv: string, work: string, result: string): Promise<void> {
       deduped: (await stat(files.deduped)).size,
       standardized: (await stat(files.standardized)).size,
     },
-    engine,
+    engine: { ...engine, memoryLimits: MEMORY_LIMITS },
   };
   await writeFile(result, JSON.stringify(run, null, 2));
   await Promise.all(Object.values(files).map((file) => rm(file, { force: true })));
 }
 
-type StepName = keyof EngineRun['stepSeconds'];
+type StepName = 'clean' | 'dedupe' | 'standardize' | 'select';
+
+/** The memory limit each step runs under by default (see core/data/engine/session). */
+const MEMORY_LIMITS: Record<StepName, string> = {
+  clean: STREAMING_MEMORY_LIMIT,
+  dedupe: HASHING_MEMORY_LIMIT,
+  standardize: STREAMING_MEMORY_LIMIT,
+  select: STREAMING_MEMORY_LIMIT,
+};
 
 function stepTimer() {
   const seconds = { clean: 0, dedupe: 0, standardize: 0, select: 0 };

@@ -16,7 +16,7 @@ import {
   STREAMING_MEMORY_LIMIT,
   type EngineOptions,
 } from './session';
-import { col, valueLiteral } from './sql';
+import { col, isNumericType, valueLiteral } from './sql';
 
 /** Input of {@link selectFeaturesParquet}. */
 export interface SelectFeaturesParquetInput {
@@ -69,7 +69,7 @@ const CLASS = '__class_code';
 const TRAIN = `${col(SPLIT_COLUMN)} = 'train'`;
 
 /**
- * Scores the numeric columns of `inputPath` (every DOUBLE column but the label, text, row id and
+ * Scores the numeric columns of `inputPath` (every DOUBLE or indicator column but the label, text, row id and
  * split) by ANOVA F over the training rows and selects the top `maxTabularFeatures`. Constant
  * columns are excluded; F is 0 with a reason where undefined, and `Number.MAX_VALUE` where the
  * classes are perfectly separated. Throws {@link FeatureSelectionError} for a method other than
@@ -85,7 +85,7 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
   return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection }) => {
     const reserved = new Set([input.label, input.text, ROW_ID_COLUMN, SPLIT_COLUMN]);
     const schema = await parquetSchema(connection, input.inputPath);
-    const candidates = schema.filter((c) => c.type === 'DOUBLE' && !reserved.has(c.name)).map((c) => c.name);
+    const candidates = schema.filter((c) => isNumericType(c.type) && !reserved.has(c.name)).map((c) => c.name);
     await connection.run(`CREATE TEMP VIEW train AS SELECT * FROM ${parquetScan(input.inputPath)} WHERE ${TRAIN}`);
     const scores = await anovaScores(connection, candidates, input.label);
     const sorted = sortScores(scores);

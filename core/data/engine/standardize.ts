@@ -29,7 +29,7 @@ import {
   STREAMING_MEMORY_LIMIT,
   type EngineOptions,
 } from './session';
-import { col, compareText, doubleLiteral } from './sql';
+import { col, compareText, doubleLiteral, INDICATOR_TYPE } from './sql';
 import { assignSplits, splitCodeOf, SPLIT_CODE_COLUMN, SPLIT_CODES, type SplitTable } from './split';
 
 /** Input of {@link standardizeParquet}: a deduplicated Parquet file in, a standardized one out. */
@@ -263,7 +263,7 @@ function numericColumns(fit: NumericTransform): string[] {
           `ELSE (${x} - ${doubleLiteral(fit.mean)}) / ${doubleLiteral(fit.std)} END`;
   const columns = [`${scaled} AS ${x}`];
   if (fit.missingIndicator) {
-    columns.push(`(${x} IS NULL)::DOUBLE AS ${col(fit.name + MISSING_SUFFIX)}`);
+    columns.push(`(${x} IS NULL)::${INDICATOR_TYPE} AS ${col(fit.name + MISSING_SUFFIX)}`);
   }
   return columns;
 }
@@ -281,7 +281,7 @@ function categoryPosition(fit: CategoricalTransform): string {
 /** One 0/1 column per category, one for the rare values when there are any, one for the unknown. */
 function categoricalColumns(fit: CategoricalTransform, position: string): string[] {
   const indicator = (condition: string, slot: string): string =>
-    `(${condition})::DOUBLE AS ${col(`${fit.name}=${slot}`)}`;
+    `(${condition})::${INDICATOR_TYPE} AS ${col(`${fit.name}=${slot}`)}`;
   const columns = fit.categories.map((c, k) => indicator(`${position} = ${k + 1}`, c));
   if (fit.rare.length > 0) columns.push(indicator(`${position} > ${fit.categories.length}`, RARE_CATEGORY));
   columns.push(indicator(`${position} = 0`, UNKNOWN_CATEGORY));

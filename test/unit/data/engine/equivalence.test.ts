@@ -19,6 +19,7 @@ import {
   standardizeParquet,
   type EngineOptions,
 } from '../../../../core/data/engine';
+import { isNumericType } from '../../../../core/data/engine/sql';
 import { column, makeFrame, withColumn, type Cell, type ColumnType, type Frame } from '../../../../core/data/frame';
 import { readCsv, type ReadOptions } from '../../../../core/data/read';
 import { scoreTabularFeatures, selectTopK, type FeatureScore } from '../../../../core/data/select';
@@ -127,7 +128,7 @@ async function readParquet(file: string): Promise<Frame> {
     const result = await db.runAndReadAll(`SELECT * FROM read_parquet(${quoteLiteral(file)})`);
     const names = result.columnNames();
     const types: Record<string, ColumnType> = {};
-    result.columnTypes().forEach((t, i) => (types[names[i]!] = t.toString() === 'DOUBLE' ? 'number' : 'string'));
+    result.columnTypes().forEach((t, i) => (types[names[i]!] = isNumericType(t.toString()) ? 'number' : 'string'));
     const columns = result.getColumnsJS();
     const values = Object.fromEntries(names.map((name, i) => [name, (columns[i] ?? []) as Cell[]]));
     return makeFrame(names, types, values);
