@@ -3,7 +3,7 @@
  * label of every row streams out of DuckDB as a class code, the seeded shuffle runs in JS exactly
  * as the core runs it, and the splits of all rows go back as one bit string, indexed by row number.
  */
-import type { DuckDBConnection, DuckDBIntegerVector } from '@duckdb/node-api';
+import type { DuckDBBitValue, DuckDBConnection } from '@duckdb/node-api';
 
 import type { SplitName } from '../../../common/constants';
 import { seededRandom } from '../../util/random';
@@ -40,7 +40,8 @@ export interface SplitTable {
 }
 
 /**
- * Assigns every row of `source` (a relation whose scan order is its row order) a split, exactly as
+ * Assigns every row of `source` (a relation with the 0-based row number of each row as
+ * `file_row_number`, as a Parquet scan with row numbers) a split, exactly as
  * `stratifiedSplit` does for the same labels and seed, and stores the codes in the temp table of
  * {@link SplitTable}. Throws `SplitError` before assigning anything when the fractions are invalid or
  * a class has fewer than `MIN_ROWS_PER_CLASS` rows.
@@ -55,8 +56,7 @@ export async function assignSplits(
   const classes = await labelClasses(connection, source, label);
   assertClassSizes(classes);
 
-  const codes = await classCodes(connection, source, label, classes);
-  const splits = shuffleIntoSplits(codes, classes, options);
+  const splits = shuffleIntoSplits(await rowsByClass(connection, source, label, classes), options);
   await storeSplits(connection, splits);
   const counts = { train: 0, validation: 0, test: 0 };
   for (const code of splits) counts[SPLIT_CODES[code]!]++;
@@ -78,41 +78,64 @@ async function labelClasses(connection: DuckDBConnection, source: string, label:
   return classes.sort((a, b) => compareText(a.name, b.name));
 }
 
-/** The class index (in name order) of every row, in row order. */
-async function classCodes(
+/** The rows of every class, ascending, classes one after another in name order, and where each begins. */
+interface RowsByClass {
+  rows: Uint32Array;
+  /** Class `i` holds `rows[starts[i]]` up to, not including, `rows[starts[i + 1]]`. */
+  starts: Uint32Array;
+}
+
+/**
+ * The rows of each class, from one aggregate per class: a bit string with bit `r` set when row `r`
+ * holds that class (order-free, so DuckDB computes it in parallel, and one value per class crosses
+ * into JavaScript rather than a code per row).
+ */
+async function rowsByClass(
   connection: DuckDBConnection,
   source: string,
   label: string,
   classes: readonly LabelClass[],
-): Promise<Uint32Array> {
+): Promise<RowsByClass> {
   const total = classes.reduce((sum, c) => sum + c.rows, 0);
-  const values = classes.map((c) => valueLiteral(c.value)).join(', ');
-  const result = await connection.stream(
-    `SELECT CAST(list_position([${values}], ${col(label)}) - 1 AS INTEGER) FROM ${source}`,
-  );
-  const codes = new Uint32Array(total);
-  let row = 0;
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const vector = chunk.getColumnVector(0) as DuckDBIntegerVector;
-    for (let i = 0; i < chunk.rowCount; i++) codes[row++] = vector.getItem(i)!;
+  const starts = new Uint32Array(classes.length + 1);
+  classes.forEach((c, i) => (starts[i + 1] = starts[i]! + c.rows));
+  const rows = new Uint32Array(total);
+  const masks = classes.map((c) => {
+    const value = c.value === null ? 'NULL' : valueLiteral(c.value);
+    return `bitstring_agg(file_row_number::BIGINT, 0, ${total - 1}) FILTER (WHERE ${col(label)} IS NOT DISTINCT FROM ${value})`;
+  });
+  const [bits = []] = (await connection.runAndReadAll(`SELECT ${masks.join(', ')} FROM ${source}`)).getRows();
+  classes.forEach((_, i) => {
+    const found = setBits(bits[i] as DuckDBBitValue, rows, starts[i]!);
+    if (found !== starts[i + 1]!) throw new Error(`class ${classes[i]!.name}: ${found - starts[i]!} rows found`);
+  });
+  return { rows, starts };
+}
+
+/** Writes the index of every set bit of `bits`, ascending, into `out` from `at`; returns where it stopped. */
+function setBits(bits: DuckDBBitValue, out: Uint32Array, at: number): number {
+  const { data } = bits;
+  const padding = data[0]!;
+  let next = at;
+  for (let byte = 1; byte < data.length; byte++) {
+    // DuckDB's BIT layout: byte 0 counts the padding bits, which lead the first data byte, set to 1.
+    const value = byte === 1 ? data[byte]! & (0xff >> padding) : data[byte]!;
+    if (value === 0) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      if (value & (0x80 >> bit)) out[next++] = (byte - 1) * 8 + bit - padding;
+    }
   }
-  return codes;
+  return next;
 }
 
 /**
  * Per class in name order: its rows (ascending) shuffled by one generator shared across classes
  * (Fisher–Yates, as `shuffled`), the first `test` to test, the next `validation` to validation.
  */
-function shuffleIntoSplits(codes: Uint32Array, classes: readonly LabelClass[], options: SplitOptions): Uint8Array {
-  const starts = new Uint32Array(classes.length + 1);
-  classes.forEach((c, i) => (starts[i + 1] = starts[i]! + c.rows));
-  const fill = starts.slice(0, classes.length);
-  const rows = new Uint32Array(codes.length);
-  codes.forEach((code, row) => (rows[fill[code]!++] = row));
-
+function shuffleIntoSplits({ rows, starts }: RowsByClass, options: SplitOptions): Uint8Array {
   const random = seededRandom(options.seed);
-  const splits = new Uint8Array(codes.length);
-  classes.forEach((c, i) => {
+  const splits = new Uint8Array(rows.length);
+  for (let i = 0; i + 1 < starts.length; i++) {
     const members = rows.subarray(starts[i]!, starts[i + 1]!);
     for (let k = members.length - 1; k > 0; k--) {
       const j = Math.floor(random() * (k + 1));
@@ -120,7 +143,7 @@ function shuffleIntoSplits(codes: Uint32Array, classes: readonly LabelClass[], o
     }
     const { test, validation } = splitCounts(members.length, options);
     members.forEach((row, k) => (splits[row] = k < test ? 2 : k < test + validation ? 1 : 0));
-  });
+  }
   return splits;
 }
 

@@ -73,11 +73,11 @@ export async function standardizeParquet(input: StandardizeParquetInput): Promis
     const spec = input.spec ?? columnRoles(schema, input);
     assertNumeric(schema, spec);
     const minCount = spec.minCategoryCount ?? MIN_CATEGORY_COUNT;
-    const source = parquetScan(input.inputPath);
+    const source = parquetScan(input.inputPath, true);
     const split = await assignSplits(connection, source, input.label, input.split);
     await connection.run(
       `CREATE TEMP VIEW ${JOINED} AS SELECT source.*, ${splitCodeOf('file_row_number::BIGINT')} AS ${SPLIT_CODE}
-       FROM ${parquetScan(input.inputPath, true)} AS source CROSS JOIN ${split.table}`,
+       FROM ${source} AS source CROSS JOIN ${split.table}`,
     );
     await assertAligned(connection, input.label, split, input.split);
 
