@@ -101,8 +101,8 @@ async function rowsByClass(
   classes.forEach((c, i) => (starts[i + 1] = starts[i]! + c.rows));
   const rows = new Uint32Array(total);
   const masks = classes.map((c) => {
-    const value = c.value === null ? 'NULL' : valueLiteral(c.value);
-    return `bitstring_agg(file_row_number::BIGINT, 0, ${total - 1}) FILTER (WHERE ${col(label)} IS NOT DISTINCT FROM ${value})`;
+    const holds = `${col(label)} IS NOT DISTINCT FROM ${c.value === null ? 'NULL' : valueLiteral(c.value)}`;
+    return `bitstring_agg(file_row_number::BIGINT, 0, ${total - 1}) FILTER (WHERE ${holds})`;
   });
   const [bits = []] = (await connection.runAndReadAll(`SELECT ${masks.join(', ')} FROM ${source}`)).getRows();
   classes.forEach((_, i) => {
