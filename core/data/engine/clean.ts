@@ -70,8 +70,10 @@ interface KeptColumn {
  * entities decoded once (by clean's own decoder), rows without a label are dropped, a missing text
  * becomes `''`, and rows missing a feature are kept, dropped or flagged as `spec.missing` says.
  *
- * The file is converted once to an untyped Parquet copy in the engine's temp folder, then typed,
- * counted and cleaned from it, so the text is parsed only once. Throws {@link CsvParseError} when
+ * The file is converted once to an untyped Parquet copy in the engine's temp folder, so the text is
+ * parsed only once. When the first rows' types hold for every cell (checked as the output is
+ * written), the output is written in one pass and the report counted after; otherwise every column
+ * is typed and counted over all rows first, then written. Throws {@link CsvParseError} when
  * DuckDB cannot parse the file (ragged rows, invalid UTF-8), {@link SchemaError} for duplicate
  * header names or spec columns the file lacks, and `InvalidConfigError` for `redactPii`.
  */
@@ -85,6 +87,15 @@ export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport>
       const names = await copyRaw(connection, input.csvPath, input.read ?? {}, raw);
       const keptNames = keptColumns(names, input.spec);
       const missing = input.read?.missingValues ?? [];
+      const typedFromSample = await cleanWithSampledTypes(
+        connection,
+        raw,
+        keptNames,
+        input.spec,
+        missing,
+        input.outputPath,
+      );
+      if (typedFromSample) return typedFromSample;
       const { kept, report } = await inferAndCount(connection, raw, keptNames, input.spec, missing);
       const query = cleanQuery(raw, kept, keptRows(keptNames, input.spec), report.flaggedColumns, missing);
       await connection.run(copyToParquet(query, input.outputPath));
@@ -275,9 +286,19 @@ function keptRows(names: readonly string[], spec: EngineCleanSpec): string {
   return `(${conditions.join(' AND ')})`;
 }
 
-/** The cleaned value of kept column `i`, as `cleanFrame` computes it. */
-function cleanedColumn(column: KeptColumn, i: number): string {
+/** What a numeric cell that is not a plain number raises, where the write checks each cell it casts. */
+const NOT_NUMERIC = 'distillery: a cell of a column typed numeric is not a plain number';
+
+/**
+ * The cleaned value of kept column `i`, as `cleanFrame` computes it; with `checked`, a numeric
+ * cell that is not a plain number raises {@link NOT_NUMERIC} instead of being cast.
+ */
+function cleanedColumn(column: KeptColumn, i: number, checked = false): string {
   if (column.isText) return `CASE WHEN m${i} THEN '' ELSE nfc_normalize(d${i}) END`;
+  if (column.type === 'number' && checked) {
+    return `CASE WHEN r${i} THEN NULL WHEN is_plain_number(t${i}) THEN CAST(t${i} AS DOUBLE)
+      ELSE error(${quoteLiteral(NOT_NUMERIC)}) END`;
+  }
   if (column.type === 'number') return `CASE WHEN r${i} THEN NULL ELSE CAST(t${i} AS DOUBLE) END`;
   return `CASE WHEN m${i} THEN NULL ELSE nfc_normalize(t${i}) END`;
 }
@@ -289,12 +310,110 @@ function cleanQuery(
   keep: string,
   flaggedColumns: readonly string[],
   missing: readonly string[],
+  checked = false,
 ): string {
-  const columns = kept.map((c, i) => `${cleanedColumn(c, i)} AS ${col(c.name)}`);
+  const columns = kept.map((c, i) => `${cleanedColumn(c, i, checked)} AS ${col(c.name)}`);
   const flags = flaggedColumns.map((flag) => {
     const i = kept.findIndex((c) => c.name + ISNA_SUFFIX === flag);
     return `m${i}::DOUBLE AS ${col(flag)}`;
   });
   return `SELECT ${[...columns, `CAST(row AS DOUBLE) AS ${col(ROW_ID_COLUMN)}`, ...flags].join(', ')}
     FROM (${cellStates(raw, kept, missing)}) WHERE ${keep}`;
+}
+
+/**
+ * The one-pass path, taken when the sample types every column: writes the output with those types,
+ * each cell of a numeric column checked as it is cast, then takes the report from two light scans
+ * (the raw copy's label, entities and dropped rows; the output's missing cells) instead of typing and
+ * counting every column first. Returns undefined, having decided nothing, when a cell of a column the
+ * sample made numeric is not a plain number (in a kept row or a dropped one) or when such a column
+ * has no present cell; and under the 'flag' policy, whose indicator columns depend on the counts.
+ */
+async function cleanWithSampledTypes(
+  connection: DuckDBConnection,
+  raw: string,
+  names: readonly string[],
+  spec: EngineCleanSpec,
+  missing: readonly string[],
+  outputPath: string,
+): Promise<EngineCleanReport | undefined> {
+  if (spec.missing === 'flag') return undefined;
+  const columns = names.map((name) => ({ name, isText: name === spec.text }));
+  const candidates = await numericCandidates(connection, raw, columns, missing);
+  const kept = columns.map((c, i): KeptColumn => ({ ...c, type: candidates[i] ? 'number' : 'string' }));
+  const keep = keptRows(names, spec);
+  try {
+    await connection.run(copyToParquet(cleanQuery(raw, kept, keep, [], missing, true), outputPath));
+  } catch (error) {
+    // Not `instanceof Error`: DuckDB's errors come from another realm under jest's module sandbox.
+    if (String((error as { message?: unknown } | null)?.message).includes(NOT_NUMERIC)) return undefined;
+    throw error;
+  }
+  const { counts, droppedNumeric } = await rawChecks(connection, raw, kept, spec, missing);
+  if (!droppedNumeric) return undefined;
+  const [rowsIn = 0, droppedMissingLabel = 0, rowsOut = 0, htmlDecoded = 0] = counts;
+  const missingByColumn = await outputMissing(connection, outputPath, kept);
+  // A numeric column needs a present cell; where the kept rows have none, let the full typing decide.
+  if (kept.some((c) => c.type === 'number' && missingByColumn[c.name] === rowsOut)) return undefined;
+  return {
+    rowsIn,
+    rowsOut,
+    droppedMissingLabel,
+    htmlDecoded,
+    missingTextFilled: spec.text === undefined ? 0 : (missingByColumn[spec.text] ?? 0),
+    missingByColumn,
+    droppedMissingFeature: rowsIn - droppedMissingLabel - rowsOut,
+    missingPolicy: spec.missing ?? 'keep',
+    flaggedColumns: [],
+    piiRedacted: { email: 0, phone: 0, card: 0 },
+    columns: kept.map(({ name, type }) => ({ name, type })),
+  };
+}
+
+/**
+ * Over the raw copy, reading only the columns it needs: the rows, the rows missing a label, the rows
+ * kept and the texts HTML decoding changed; then, over the dropped rows alone, whether every cell of
+ * each numeric column is a plain number or missing.
+ */
+async function rawChecks(
+  connection: DuckDBConnection,
+  raw: string,
+  kept: readonly KeptColumn[],
+  spec: EngineCleanSpec,
+  missing: readonly string[],
+): Promise<{ counts: number[]; droppedNumeric: boolean }> {
+  const needed = kept.filter(
+    (c) =>
+      c.name === spec.label || c.isText || c.type === 'number' || (spec.missing === 'drop' && c.name !== spec.text),
+  );
+  const names = needed.map((c) => c.name);
+  const keep = keptRows(names, spec);
+  const states = cellStates(raw, needed, missing);
+  const text = needed.findIndex((c) => c.isText);
+  const decoded = text < 0 ? '0' : `count(*) FILTER (WHERE NOT r${text} AND d${text} <> v${text})`;
+  const [counts = []] = await queryRows(
+    connection,
+    `SELECT count(*), count(*) FILTER (WHERE m${names.indexOf(spec.label)}), count(*) FILTER (WHERE ${keep}),
+       ${decoded} FROM (${states})`,
+  );
+  const numeric = needed.flatMap((c, i) => (c.type === 'number' ? [`bool_and(r${i} OR is_plain_number(t${i}))`] : []));
+  if (numeric.length === 0) return { counts: counts.map(Number), droppedNumeric: true };
+  const [checks = []] = await queryRows(connection, `SELECT ${numeric.join(', ')} FROM (${states}) WHERE NOT ${keep}`);
+  return { counts: counts.map(Number), droppedNumeric: checks.every((check) => check !== false) };
+}
+
+/**
+ * The missing cells of each column of the cleaned output: NULL cells, and for the text column the
+ * empty ones (a missing text is written as `''`; a present one is never empty, as it is not blank).
+ */
+async function outputMissing(
+  connection: DuckDBConnection,
+  file: string,
+  kept: readonly KeptColumn[],
+): Promise<Record<string, number>> {
+  const counts = kept.map((c) =>
+    c.isText ? `count(*) FILTER (WHERE ${col(c.name)} = '')` : `count(*) - count(${col(c.name)})`,
+  );
+  const row = (await queryRows(connection, `SELECT ${counts.join(', ')} FROM ${parquetScan(file)}`))[0] ?? [];
+  return Object.fromEntries(kept.map((c, i) => [c.name, Number(row[i])]));
 }

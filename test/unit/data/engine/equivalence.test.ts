@@ -301,6 +301,30 @@ describe('the out-of-core engine against the in-memory core', () => {
     });
   });
 
+  /**
+   * 5,000 rows, labels a and b, rows 4500, 4600 and 4700 without a label; `cell(row)` gives column
+   * `edge`. The cells that decide a type come after the rows the engine samples first (4,096).
+   */
+  function edgeFile(cell: (row: number) => string): string {
+    const rows = Array.from({ length: 5000 }, (_, i) => {
+      const label = [4500, 4600, 4700].includes(i) ? '' : ['a', 'b'][i % 2];
+      return `${label},${cell(i)},${(i % 11) / 4}`;
+    });
+    return ['label,edge,x', ...rows].join('\n') + '\n';
+  }
+
+  it.each([
+    ['a non-number only in a row dropped for its missing label', (i: number) => (i === 4600 ? 'oops' : String(i))],
+    ['a number only in a dropped row, every kept cell missing', (i: number) => (i === 4700 ? '5' : '')],
+    ['no present cell at all', () => ''],
+    ['a blank cell among numbers in a kept row', (i: number) => (i === 4800 ? '   ' : String(i % 9))],
+    ['numbers throughout, missing in some rows', (i: number) => (i % 5 === 0 ? '' : String(i / 4))],
+  ])('types a column as the core does with %s', async (name, cell) => {
+    const file = path.join(folder, `edge-${name.replace(/\W+/g, '-')}.csv`);
+    await writeFile(file, edgeFile(cell));
+    await expectSameResults({ file, spec: { label: 'label', features: ['edge', 'x'] }, read: {} });
+  });
+
   it('gives the same results on the red wine quality data (semicolons, numeric label)', async () => {
     await expectSameResults({
       file: path.join(DATASETS, 'wine_quality/winequality-red.csv'),
