@@ -8,36 +8,32 @@ import path from 'node:path';
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { ROW_ID_COLUMN } from '../../../common/constants';
 import { InvalidConfigError } from '../../../common/errors';
-import { ISNA_SUFFIX, type CleanReport, type CleanRulesReport, type CleanSpec } from '../clean';
+import { ISNA_SUFFIX } from '../clean';
 import { quoteLiteral } from '../duckdb';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
 import { assertUniqueNames, plainNames, type ReadOptions } from '../read';
 import {
-  copyToParquet,
-  parquetScan,
-  queryRows,
-  withEngine,
-  STREAMING_MEMORY_LIMIT,
-  type EngineOptions,
-} from './session';
-import { col, inList } from './sql';
+  cellStates,
+  cleanQuery,
+  featureNames,
+  keptRows,
+  numericCandidates,
+  type EngineCleanReport,
+  type EngineCleanSpec,
+  type KeptColumn,
+} from './clean-cells';
+import { cleanWithSampledTypes } from './clean-one-pass';
+import { copyToParquet, queryRows, withEngine, STREAMING_MEMORY_LIMIT, type EngineOptions } from './session';
 
-/** Which columns to keep; `features` defaults to every column except the label and the text. */
-export type EngineCleanSpec = Omit<CleanSpec, 'features'> & { features?: string[] };
+export type { EngineCleanReport, EngineCleanSpec } from './clean-cells';
 
 /** Reading options the engine honours (as {@link ReadOptions}). */
 export type EngineReadOptions = Pick<
   ReadOptions,
   'delimiter' | 'header' | 'encoding' | 'missingValues' | 'columnNames'
 >;
-
-/** The reports of `cleanFrame`, plus the type of every output column but the row id, in output order. */
-export interface EngineCleanReport extends CleanReport, CleanRulesReport {
-  columns: { name: string; type: ColumnType }[];
-}
 
 /** Input of {@link cleanCsv}. */
 export interface CleanCsvInput {
@@ -52,13 +48,6 @@ interface Dialect {
   delimiter: string;
   header: boolean;
   encoding: string;
-}
-
-/** One kept column: its name, inferred type, and whether it is the free-text column. */
-interface KeptColumn {
-  name: string;
-  type: ColumnType;
-  isText: boolean;
 }
 
 /**
@@ -177,33 +166,6 @@ function keptColumns(available: readonly string[], spec: EngineCleanSpec): strin
 }
 
 /**
- * The raw copy with, per kept column `i`: `v<i>` the cell, `t<i>` it trimmed, `r<i>` whether it is
- * missing as read (empty or a missing-value marker), `m<i>` whether it is missing after cleaning and,
- * for the text column, `d<i>` its HTML-decoded value. Each rule is thus evaluated once per cell.
- */
-function cellStates(
-  raw: string,
-  kept: readonly { name: string; isText: boolean }[],
-  missing: readonly string[],
-  limit?: number,
-) {
-  const scan =
-    limit === undefined ? parquetScan(raw, true) : `(SELECT * FROM ${parquetScan(raw, true)} LIMIT ${limit})`;
-  const trimmed = kept.map((c, i) => `${col(c.name)} AS v${i}, js_trim(${col(c.name)}) AS t${i}`);
-  const read = kept.map((_, i) => `v${i}, t${i}, (v${i} IS NULL OR ${inList(`t${i}`, missing)}) AS r${i}`);
-  const states = kept.map((c, i) => {
-    if (!c.isText) return `v${i}, t${i}, r${i}, (r${i} OR t${i} = '') AS m${i}`;
-    const decoded = `CASE WHEN r${i} THEN NULL WHEN contains(v${i}, '&') THEN html_decode(v${i}) ELSE v${i} END`;
-    // `d<i>` refers to the alias defined just before it in the same list, so decoding runs once.
-    const emptied = `(r${i} OR (CASE WHEN contains(v${i}, '&') THEN js_trim(d${i}) ELSE t${i} END) = '')`;
-    return `v${i}, t${i}, r${i}, ${decoded} AS d${i}, ${emptied} AS m${i}`;
-  });
-  return `SELECT ${states.join(', ')}, row FROM (
-      SELECT ${read.join(', ')}, row FROM (
-        SELECT ${trimmed.join(', ')}, file_row_number AS row FROM ${scan}))`;
-}
-
-/**
  * One pass over the raw copy: the type of every kept column (numeric when every present cell is a
  * plain number), the rows, the dropped rows, the decoded texts and the missing cells per column.
  */
@@ -250,170 +212,4 @@ async function inferAndCount(
     ],
   };
   return { kept, report };
-}
-
-/** Rows read first to rule out, cheaply, the columns that are not numeric. */
-const SAMPLE_ROWS = 4096;
-
-/**
- * Whether each kept column may be numeric: not the text column (always text), and no present cell
- * among the first {@link SAMPLE_ROWS} rows that is not a plain number. Only these columns have
- * every cell tested in the full pass.
- */
-async function numericCandidates(
-  connection: DuckDBConnection,
-  raw: string,
-  columns: readonly { name: string; isText: boolean }[],
-  missing: readonly string[],
-): Promise<boolean[]> {
-  const tests = columns.map((_, i) => `bool_and(r${i} OR is_plain_number(t${i}))`);
-  const sql = `SELECT ${tests.join(', ')} FROM (${cellStates(raw, columns, missing, SAMPLE_ROWS)})`;
-  const row = (await queryRows(connection, sql))[0] ?? [];
-  return columns.map((c, i) => !c.isText && row[i] !== false);
-}
-
-/** The kept columns that are features (neither the label nor the text). */
-function featureNames(names: readonly string[], spec: EngineCleanSpec): string[] {
-  return names.filter((name) => name !== spec.label && name !== spec.text);
-}
-
-/** The condition a row must meet to be kept: a label, and under `'drop'` every feature. */
-function keptRows(names: readonly string[], spec: EngineCleanSpec): string {
-  const conditions = [`NOT m${names.indexOf(spec.label)}`];
-  if (spec.missing === 'drop') {
-    for (const feature of featureNames(names, spec)) conditions.push(`NOT m${names.indexOf(feature)}`);
-  }
-  return `(${conditions.join(' AND ')})`;
-}
-
-/** What a numeric cell that is not a plain number raises, where the write checks each cell it casts. */
-const NOT_NUMERIC = 'distillery: a cell of a column typed numeric is not a plain number';
-
-/**
- * The cleaned value of kept column `i`, as `cleanFrame` computes it; with `checked`, a numeric
- * cell that is not a plain number raises {@link NOT_NUMERIC} instead of being cast.
- */
-function cleanedColumn(column: KeptColumn, i: number, checked = false): string {
-  if (column.isText) return `CASE WHEN m${i} THEN '' ELSE nfc_normalize(d${i}) END`;
-  if (column.type === 'number' && checked) {
-    return `CASE WHEN r${i} THEN NULL WHEN is_plain_number(t${i}) THEN CAST(t${i} AS DOUBLE)
-      ELSE error(${quoteLiteral(NOT_NUMERIC)}) END`;
-  }
-  if (column.type === 'number') return `CASE WHEN r${i} THEN NULL ELSE CAST(t${i} AS DOUBLE) END`;
-  return `CASE WHEN m${i} THEN NULL ELSE nfc_normalize(t${i}) END`;
-}
-
-/** The cleaned columns, the row id, then a 0/1 indicator per flagged feature. */
-function cleanQuery(
-  raw: string,
-  kept: readonly KeptColumn[],
-  keep: string,
-  flaggedColumns: readonly string[],
-  missing: readonly string[],
-  checked = false,
-): string {
-  const columns = kept.map((c, i) => `${cleanedColumn(c, i, checked)} AS ${col(c.name)}`);
-  const flags = flaggedColumns.map((flag) => {
-    const i = kept.findIndex((c) => c.name + ISNA_SUFFIX === flag);
-    return `m${i}::DOUBLE AS ${col(flag)}`;
-  });
-  return `SELECT ${[...columns, `CAST(row AS DOUBLE) AS ${col(ROW_ID_COLUMN)}`, ...flags].join(', ')}
-    FROM (${cellStates(raw, kept, missing)}) WHERE ${keep}`;
-}
-
-/**
- * The one-pass path, taken when the sample types every column: writes the output with those types,
- * each cell of a numeric column checked as it is cast, then takes the report from two light scans
- * (the raw copy's label, entities and dropped rows; the output's missing cells) instead of typing and
- * counting every column first. Returns undefined, having decided nothing, when a cell of a column the
- * sample made numeric is not a plain number (in a kept row or a dropped one) or when such a column
- * has no present cell; and under the 'flag' policy, whose indicator columns depend on the counts.
- */
-async function cleanWithSampledTypes(
-  connection: DuckDBConnection,
-  raw: string,
-  names: readonly string[],
-  spec: EngineCleanSpec,
-  missing: readonly string[],
-  outputPath: string,
-): Promise<EngineCleanReport | undefined> {
-  if (spec.missing === 'flag') return undefined;
-  const columns = names.map((name) => ({ name, isText: name === spec.text }));
-  const candidates = await numericCandidates(connection, raw, columns, missing);
-  const kept = columns.map((c, i): KeptColumn => ({ ...c, type: candidates[i] ? 'number' : 'string' }));
-  const keep = keptRows(names, spec);
-  try {
-    await connection.run(copyToParquet(cleanQuery(raw, kept, keep, [], missing, true), outputPath));
-  } catch (error) {
-    // Not `instanceof Error`: DuckDB's errors come from another realm under jest's module sandbox.
-    if (String((error as { message?: unknown } | null)?.message).includes(NOT_NUMERIC)) return undefined;
-    throw error;
-  }
-  const { counts, droppedNumeric } = await rawChecks(connection, raw, kept, spec, missing);
-  if (!droppedNumeric) return undefined;
-  const [rowsIn = 0, droppedMissingLabel = 0, rowsOut = 0, htmlDecoded = 0] = counts;
-  const missingByColumn = await outputMissing(connection, outputPath, kept);
-  // A numeric column needs a present cell; where the kept rows have none, let the full typing decide.
-  if (kept.some((c) => c.type === 'number' && missingByColumn[c.name] === rowsOut)) return undefined;
-  return {
-    rowsIn,
-    rowsOut,
-    droppedMissingLabel,
-    htmlDecoded,
-    missingTextFilled: spec.text === undefined ? 0 : (missingByColumn[spec.text] ?? 0),
-    missingByColumn,
-    droppedMissingFeature: rowsIn - droppedMissingLabel - rowsOut,
-    missingPolicy: spec.missing ?? 'keep',
-    flaggedColumns: [],
-    piiRedacted: { email: 0, phone: 0, card: 0 },
-    columns: kept.map(({ name, type }) => ({ name, type })),
-  };
-}
-
-/**
- * Over the raw copy, reading only the columns it needs: the rows, the rows missing a label, the rows
- * kept and the texts HTML decoding changed; then, over the dropped rows alone, whether every cell of
- * each numeric column is a plain number or missing.
- */
-async function rawChecks(
-  connection: DuckDBConnection,
-  raw: string,
-  kept: readonly KeptColumn[],
-  spec: EngineCleanSpec,
-  missing: readonly string[],
-): Promise<{ counts: number[]; droppedNumeric: boolean }> {
-  const needed = kept.filter(
-    (c) =>
-      c.name === spec.label || c.isText || c.type === 'number' || (spec.missing === 'drop' && c.name !== spec.text),
-  );
-  const names = needed.map((c) => c.name);
-  const keep = keptRows(names, spec);
-  const states = cellStates(raw, needed, missing);
-  const text = needed.findIndex((c) => c.isText);
-  const decoded = text < 0 ? '0' : `count(*) FILTER (WHERE NOT r${text} AND d${text} <> v${text})`;
-  const [counts = []] = await queryRows(
-    connection,
-    `SELECT count(*), count(*) FILTER (WHERE m${names.indexOf(spec.label)}), count(*) FILTER (WHERE ${keep}),
-       ${decoded} FROM (${states})`,
-  );
-  const numeric = needed.flatMap((c, i) => (c.type === 'number' ? [`bool_and(r${i} OR is_plain_number(t${i}))`] : []));
-  if (numeric.length === 0) return { counts: counts.map(Number), droppedNumeric: true };
-  const [checks = []] = await queryRows(connection, `SELECT ${numeric.join(', ')} FROM (${states}) WHERE NOT ${keep}`);
-  return { counts: counts.map(Number), droppedNumeric: checks.every((check) => check !== false) };
-}
-
-/**
- * The missing cells of each column of the cleaned output: NULL cells, and for the text column the
- * empty ones (a missing text is written as `''`; a present one is never empty, as it is not blank).
- */
-async function outputMissing(
-  connection: DuckDBConnection,
-  file: string,
-  kept: readonly KeptColumn[],
-): Promise<Record<string, number>> {
-  const counts = kept.map((c) =>
-    c.isText ? `count(*) FILTER (WHERE ${col(c.name)} = '')` : `count(*) - count(${col(c.name)})`,
-  );
-  const row = (await queryRows(connection, `SELECT ${counts.join(', ')} FROM ${parquetScan(file)}`))[0] ?? [];
-  return Object.fromEntries(kept.map((c, i) => [c.name, Number(row[i])]));
 }
