@@ -1,12 +1,16 @@
 """The four data steps with pandas + scikit-learn, the baseline of the scale benchmark.
 
-    python bench/scale/pandas_steps.py <in.csv> <result.json>
+    python bench/scale/pandas_steps.py <in.csv> <result.json> [<output folder>]
 
 Same input and the same work as the engine run (bench/scale/engine.ts), written the idiomatic way:
 clean (strip, empty as missing, HTML entities decoded, NFC, rows without a label dropped), dedupe
 (exact rows, then normalised text), stratified train/validation/test split, StandardScaler and
 OneHotEncoder fitted on the training rows only, then ANOVA F (f_classif) with SelectKBest.
 Writes wall and CPU time per step and the peak RSS of the process (ru_maxrss) as JSON.
+
+With an output folder, each step also writes its output as a snappy Parquet file there, as the
+engine does (pyarrow): the cleaned and deduplicated frames, then the standardized features with the
+label and the split of every row. That variant does the same work as the engine, step for step.
 """
 
 import html
@@ -79,9 +83,30 @@ def select(splits, names):
     return [names[i] for i in np.flatnonzero(selector.get_support())]
 
 
-def main(path: str, result: str) -> None:
+def standardized_frame(splits, names) -> pd.DataFrame:
+    """The standardized rows of all splits as one frame: features, then label and split."""
+    parts = []
+    for split, (matrix, labels) in splits.items():
+        part = pd.DataFrame(matrix, columns=names)
+        part[LABEL] = labels
+        part["__split"] = split
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def main(path: str, result: str, output: str | None = None) -> None:
     seconds = {}
     cpu_seconds = {}
+
+    def persisted(step, work):
+        """`work`, then (with an output folder) its frame written as Parquet."""
+        def run(*args):
+            value = work(*args)
+            if output is not None:
+                frame = standardized_frame(*value) if step == "standardized" else value
+                frame.to_parquet(f"{output}/{step}.parquet", compression="snappy", index=False)
+            return value
+        return run
 
     def timed(step, work, *args):
         start, cpu = time.perf_counter(), time.process_time()
@@ -90,11 +115,11 @@ def main(path: str, result: str) -> None:
         cpu_seconds[step] = time.process_time() - cpu
         return value
 
-    cleaned = timed("clean", clean, path)
+    cleaned = timed("clean", persisted("cleaned", clean), path)
     rows_in_clean = len(cleaned)
-    deduped = timed("dedupe", dedupe, cleaned)
+    deduped = timed("dedupe", persisted("deduped", dedupe), cleaned)
     del cleaned
-    splits, names = timed("standardize", standardize, deduped)
+    splits, names = timed("standardize", persisted("standardized", standardize), deduped)
     selected = timed("select", select, splits, names)
     run = {
         "stepSeconds": seconds,
@@ -105,6 +130,7 @@ def main(path: str, result: str) -> None:
         "rowsAfter": {"clean": rows_in_clean, "dedupe": len(deduped)},
         "splits": {name: len(labels) for name, (_, labels) in splits.items()},
         "selected": selected,
+        "writesParquet": output is not None,
         "versions": {"pandas": pd.__version__, "scikit-learn": __import__("sklearn").__version__,
                      "pyarrow": __import__("pyarrow").__version__, "python": sys.version.split()[0]},
     }
@@ -113,4 +139,4 @@ def main(path: str, result: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -1,7 +1,8 @@
 /**
  * The scale benchmark (npm run bench:scale): the four data steps with the out-of-core engine and
- * with pandas + scikit-learn on the same 1-million-row file, side by side, then the engine alone on
- * a 10-million-row file. Writes bench/results/scale.json and scale.md with wall times, peak RSS,
+ * with pandas + scikit-learn (plain, and writing each step's output as Parquet as the engine does)
+ * on the same 1-million-row file, side by side, three runs each, then the engine alone on a
+ * 10-million-row file. Writes bench/results/scale.json and scale.md with wall times, peak RSS,
  * the speed-up and the machine's load. Data files go to bench/data/ (git-ignored); the Python
  * baseline runs in bench/.venv, created and filled from bench/scale/requirements.txt when missing.
  *
@@ -45,24 +46,39 @@ interface Measured<T> {
   loadAfter: string;
 }
 
+/** Runs of each side on the small file; the run with the median total is reported. */
+const REPEATS = 3;
+
 async function main(smallRows: number, largeRows: number): Promise<void> {
   const small = await dataFile(smallRows);
   const large = await dataFile(largeRows);
   ensurePython();
 
-  const engineSmall = await measure(() => runEngine(small, 'small'));
-  const pandasSmall = await measure(() => runPandas(small));
+  const runs: SmallRuns = { engine: [], pandas: [], pandasParquet: [] };
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    runs.engine.push(await measure(() => runEngine(small, 'small')));
+    runs.pandas.push(await measure(() => runPandas(small, false)));
+    runs.pandasParquet.push(await measure(() => runPandas(small, true)));
+  }
   const engineLarge = await measure(() => runEngine(large, 'large'));
 
-  const results = {
+  const [engine, pandas, pandasParquet] = [median(runs.engine), median(runs.pandas), median(runs.pandasParquet)];
+  const results: Results = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
     small: {
       rows: smallRows,
-      engine: engineSmall,
-      pandas: pandasSmall,
-      speedup: pandasSmall.run.totalSeconds / engineSmall.run.totalSeconds,
-      cpuRatio: pandasSmall.run.totalCpuSeconds / engineSmall.run.totalCpuSeconds,
+      engine,
+      pandas,
+      pandasParquet,
+      totals: {
+        engine: runs.engine.map((m) => m.run.totalSeconds),
+        pandas: runs.pandas.map((m) => m.run.totalSeconds),
+        pandasParquet: runs.pandasParquet.map((m) => m.run.totalSeconds),
+      },
+      speedup: pandas.run.totalSeconds / engine.run.totalSeconds,
+      speedupSameOutputs: pandasParquet.run.totalSeconds / engine.run.totalSeconds,
+      cpuRatio: pandas.run.totalCpuSeconds / engine.run.totalCpuSeconds,
     },
     large: { rows: largeRows, engine: engineLarge, underRssLimit: engineLarge.run.peakRssBytes < RSS_LIMIT_BYTES },
   };
@@ -70,6 +86,19 @@ async function main(smallRows: number, largeRows: number): Promise<void> {
   await writeFile(path.join(RESULTS, 'scale.json'), JSON.stringify(results, null, 2) + '\n');
   await writeFile(path.join(RESULTS, 'scale.md'), markdown(results));
   process.stdout.write(markdown(results));
+}
+
+/** The timed runs of each side on the small file, in the order they ran (alternating sides). */
+interface SmallRuns {
+  engine: Measured<EngineRun>[];
+  pandas: Measured<PandasRun>[];
+  pandasParquet: Measured<PandasRun>[];
+}
+
+/** The run whose total wall time is the median of `runs` (the lower middle one for an even count). */
+function median<T extends { totalSeconds: number }>(runs: readonly Measured<T>[]): Measured<T> {
+  const sorted = [...runs].sort((a, b) => a.run.totalSeconds - b.run.totalSeconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 async function dataFile(rows: number): Promise<string> {
@@ -113,16 +142,32 @@ async function runEngine(csv: string, name: string): Promise<EngineRun> {
   return JSON.parse(await readFile(result, 'utf8')) as EngineRun;
 }
 
-async function runPandas(csv: string): Promise<PandasRun> {
+/** The pandas + scikit-learn steps; with `writeParquet`, each step also writes its output as the engine does. */
+async function runPandas(csv: string, writeParquet: boolean): Promise<PandasRun> {
   const result = path.join(DATA, 'pandas-result.json');
-  run(PYTHON, [path.join(ROOT, 'bench/scale/pandas_steps.py'), csv, result]);
+  const output = path.join(DATA, 'pandas-output');
+  await rm(output, { recursive: true, force: true });
+  await mkdir(output, { recursive: true });
+  run(PYTHON, [path.join(ROOT, 'bench/scale/pandas_steps.py'), csv, result, ...(writeParquet ? [output] : [])]);
   return JSON.parse(await readFile(result, 'utf8')) as PandasRun;
 }
 
 interface Results {
   date: string;
   machine: { cpus: number; memoryBytes: number; node: string };
-  small: { rows: number; engine: Measured<EngineRun>; pandas: Measured<PandasRun>; speedup: number; cpuRatio: number };
+  small: {
+    rows: number;
+    /** The median run of each side. */
+    engine: Measured<EngineRun>;
+    pandas: Measured<PandasRun>;
+    /** pandas + scikit-learn writing every step's output as Parquet, as the engine does. */
+    pandasParquet: Measured<PandasRun>;
+    /** Total wall seconds of every run, in the order they ran. */
+    totals: Record<'engine' | 'pandas' | 'pandasParquet', number[]>;
+    speedup: number;
+    speedupSameOutputs: number;
+    cpuRatio: number;
+  };
   large: { rows: number; engine: Measured<EngineRun>; underRssLimit: boolean };
 }
 
@@ -134,30 +179,38 @@ function markdown({ date, machine, small, large }: Results): string {
   const row = (label: string, run: EngineRun | PandasRun): string =>
     `| ${label} | ${steps.map((s) => cell(run.stepSeconds[s], run.stepCpuSeconds[s])).join(' | ')} ` +
     `| ${cell(run.totalSeconds, run.totalCpuSeconds)} | ${gib(run.peakRssBytes)} |`;
+  const rows = (n: number): string => `${n.toLocaleString('en')} rows`;
+  const totals = (list: readonly number[]): string => list.map((t) => t.toFixed(2)).join(', ');
   return [
     `# Scale benchmark (${date})`,
     '',
     `Machine: ${machine.cpus} CPUs, ${gib(machine.memoryBytes)} GiB, Node ${machine.node}, shared with other work`,
-    '(load averages below). Per step: wall seconds (CPU seconds, all threads, in brackets: the fairer',
-    'measure on a loaded machine; the engine uses 2 threads, pandas one). Peak RSS in GiB (VmHWM /',
-    'ru_maxrss; DuckDB runs in-process, so the engine RSS includes it).',
+    '(load averages below). Per step: wall seconds (CPU seconds, all threads, in brackets; the engine',
+    'uses 2 threads, pandas one). Peak RSS in GiB (VmHWM / ru_maxrss; DuckDB runs in-process, so the',
+    `engine RSS includes it). On ${rows(small.rows)} each side ran ${small.totals.engine.length} times, alternating;`,
+    'the table shows the run with the median total.',
     '',
     '| run | clean | dedupe | standardize | select | total | peak RSS |',
     '|---|---|---|---|---|---|---|',
-    row(`engine, ${small.rows.toLocaleString('en')} rows`, small.engine.run),
-    row(`pandas + scikit-learn, ${small.rows.toLocaleString('en')} rows`, small.pandas.run),
-    row(`engine, ${large.rows.toLocaleString('en')} rows`, large.engine.run),
+    row(`engine, ${rows(small.rows)}`, small.engine.run),
+    row(`pandas + scikit-learn, ${rows(small.rows)}`, small.pandas.run),
+    row(`pandas + scikit-learn writing each step's Parquet, ${rows(small.rows)}`, small.pandasParquet.run),
+    row(`engine, ${rows(large.rows)}`, large.engine.run),
     '',
-    `Speed-up of the engine over pandas + scikit-learn on ${small.rows.toLocaleString('en')} rows: ` +
-      `${small.speedup.toFixed(2)}× in wall time (target ≥ 3×); pandas CPU seconds / engine CPU seconds: ` +
-      `${small.cpuRatio.toFixed(2)}.`,
-    `Peak RSS on ${large.rows.toLocaleString('en')} rows: ${gib(large.engine.run.peakRssBytes)} GiB ` +
+    `Speed-up of the engine over pandas + scikit-learn on ${rows(small.rows)}: ` +
+      `**${small.speedup.toFixed(2)}×** in wall time (target ≥ 3×); ` +
+      `${small.speedupSameOutputs.toFixed(2)}× over pandas writing the same Parquet outputs as the engine; ` +
+      `pandas CPU seconds / engine CPU seconds: ${small.cpuRatio.toFixed(2)}.`,
+    `Totals of every run, in order: engine ${totals(small.totals.engine)}; pandas ${totals(small.totals.pandas)}; ` +
+      `pandas writing Parquet ${totals(small.totals.pandasParquet)}.`,
+    `Peak RSS on ${rows(large.rows)}: ${gib(large.engine.run.peakRssBytes)} GiB ` +
       `(${large.underRssLimit ? 'under' : 'over'} the 2 GiB limit).`,
     '',
-    'Load (uptime) before → after each run:',
+    'Load (uptime) before → after the median runs:',
     '',
     `- engine, small: ${small.engine.loadBefore} → ${small.engine.loadAfter}`,
     `- pandas, small: ${small.pandas.loadBefore} → ${small.pandas.loadAfter}`,
+    `- pandas writing Parquet, small: ${small.pandasParquet.loadBefore} → ${small.pandasParquet.loadAfter}`,
     `- engine, large: ${large.engine.loadBefore} → ${large.engine.loadAfter}`,
     '',
   ].join('\n');
@@ -166,8 +219,6 @@ function markdown({ date, machine, small, large }: Results): string {
 /** Re-writes scale.md from scale.json (after a change to the table's layout, without re-running). */
 async function render(): Promise<void> {
   const results = JSON.parse(await readFile(path.join(RESULTS, 'scale.json'), 'utf8')) as Results;
-  const { small } = results;
-  small.cpuRatio ??= small.pandas.run.totalCpuSeconds / small.engine.run.totalCpuSeconds;
   await writeFile(path.join(RESULTS, 'scale.md'), markdown(results));
 }
 
