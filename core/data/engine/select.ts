@@ -16,7 +16,7 @@ import {
   STREAMING_MEMORY_LIMIT,
   type EngineOptions,
 } from './session';
-import { col, isNumericType, valueLiteral } from './sql';
+import { col, INDICATOR_TYPE, isNumericType, valueLiteral } from './sql';
 
 /** Input of {@link selectFeaturesParquet}. */
 export interface SelectFeaturesParquetInput {
@@ -36,6 +36,12 @@ export interface SelectFeaturesParquetReport {
   method: 'anova';
   scores: FeatureScore[];
   selected: string[];
+}
+
+/** A column to score; an indicator column ({@link INDICATOR_TYPE}) holds only 0 and 1. */
+interface Candidate {
+  name: string;
+  indicator: boolean;
 }
 
 /** One training class: its label value, its code in the view `coded`, its rows and first row. */
@@ -85,7 +91,9 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
   return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection }) => {
     const reserved = new Set([input.label, input.text, ROW_ID_COLUMN, SPLIT_COLUMN]);
     const schema = await parquetSchema(connection, input.inputPath);
-    const candidates = schema.filter((c) => isNumericType(c.type) && !reserved.has(c.name)).map((c) => c.name);
+    const candidates = schema
+      .filter((c) => isNumericType(c.type) && !reserved.has(c.name))
+      .map((c) => ({ name: c.name, indicator: c.type === INDICATOR_TYPE }));
     await connection.run(`CREATE TEMP VIEW train AS SELECT * FROM ${parquetScan(input.inputPath)} WHERE ${TRAIN}`);
     const scores = await anovaScores(connection, candidates, input.label);
     const sorted = sortScores(scores);
@@ -93,11 +101,11 @@ export async function selectFeaturesParquet(input: SelectFeaturesParquetInput): 
   });
 }
 
-async function anovaScores(connection: DuckDBConnection, names: readonly string[], label: string) {
-  if (names.length === 0) return [];
+async function anovaScores(connection: DuckDBConnection, candidates: readonly Candidate[], label: string) {
+  if (candidates.length === 0) return [];
   const classes = await trainClasses(connection, label);
-  const groups = await groupStats(connection, names, classes);
-  return names.map((name, i): FeatureScore => {
+  const groups = await groupStats(connection, candidates, classes);
+  return candidates.map(({ name }, i): FeatureScore => {
     const varies = groups[i]!.some((g) => g.min !== groups[i]![0]!.min || g.max !== g.min);
     if (!varies) return { name, score: 0, excluded: true, reason: 'constant' };
     return anovaScore(name, groups[i]!);
@@ -124,29 +132,52 @@ async function trainClasses(connection: DuckDBConnection, label: string): Promis
 /**
  * Per column and class, in one scan: count, sum, minimum, maximum, population variance (DuckDB's
  * `var_pop`, Welford's one-pass update, exactly 0 for a constant class) and first present row; the
- * classes that occur in the column ordered by that first row, as the core meets them. The first
- * present row of a class is its first row unless the column has missing cells there, which a second
- * scan resolves.
+ * classes that occur in the column ordered by that first row, as the core meets them. Of an
+ * indicator column only count and sum are read: the rest follow from them (see {@link indicatorStats}).
+ * The first present row of a class is its first row unless the column has missing cells there,
+ * which a second scan resolves.
  */
 async function groupStats(
   connection: DuckDBConnection,
-  names: readonly string[],
+  candidates: readonly Candidate[],
   classes: readonly TrainClass[],
 ): Promise<GroupStats[][]> {
-  const expressions = names.map((n) => {
-    const x = col(n);
-    return `count(${x}), sum(${x}), min(${x}), max(${x}), var_pop(${x})`;
+  const expressions = candidates.map(({ name, indicator }) => {
+    const x = col(name);
+    return indicator ? `count(${x}), sum(${x})` : `count(${x}), sum(${x}), min(${x}), max(${x}), var_pop(${x})`;
   });
   const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
-  const stats = names.map((_, i) =>
+  const offsets = candidates.reduce<number[]>(
+    (starts, c, i) => [...starts, starts[i]! + (c.indicator ? 2 : STATS)],
+    [0],
+  );
+  const stats = candidates.map((candidate, i) =>
     rows.map(([code, ...cells]): GroupStats => {
       const group = classes[Number(code)]!;
-      const [count, sum, min, max, variance] = cells.slice(STATS * i, STATS * (i + 1)).map(Number) as Stats;
+      const values = cells.slice(offsets[i], offsets[i + 1]).map(Number);
+      const [count, sum, min, max, variance] = candidate.indicator
+        ? indicatorStats(values[0]!, values[1]!)
+        : (values as Stats);
       return { label: group.value, code: group.code, count, sum, min, max, variance, firstRow: group.firstRow };
     }),
   );
-  await resolveFirstRows(connection, names, stats, classes);
+  await resolveFirstRows(
+    connection,
+    candidates.map((c) => c.name),
+    stats,
+    classes,
+  );
   return stats.map((column) => column.filter((g) => g.count > 0).sort((a, b) => a.firstRow - b.firstRow));
+}
+
+/**
+ * The aggregates of a 0/1 column from its count and sum: with p the share of ones, the minimum is 1
+ * only when every cell is 1, the maximum 0 only when none is, and the population variance p(1 − p).
+ */
+function indicatorStats(count: number, sum: number): Stats {
+  if (count === 0) return [0, 0, NaN, NaN, NaN];
+  const p = sum / count;
+  return [count, sum, sum === count ? 1 : 0, sum === 0 ? 0 : 1, p * (1 - p)];
 }
 
 async function resolveFirstRows(
