@@ -105,7 +105,49 @@ export function parquetScan(file: string, rowNumbers = false): string {
 
 /** `COPY (query) TO file` as Parquet: snappy (cheap to write) unless told otherwise. */
 export function copyToParquet(query: string, file: string, compression: 'snappy' | 'uncompressed' = 'snappy'): string {
-  return `COPY (${query}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION ${compression})`;
+  return copyStatement(query, file, [`COMPRESSION ${compression}`]);
+}
+
+function copyStatement(query: string, file: string, options: readonly string[]): string {
+  return `COPY (${query}) TO ${quoteLiteral(file)} (${['FORMAT parquet', ...options].join(', ')})`;
+}
+
+/** What a `COPY … RETURN_STATS` wrote: its rows, and the NULL cells of each column it has statistics for. */
+export interface WrittenParquet {
+  rows: number;
+  /** NULL cells by column name; a column DuckDB gave no `null_count` for is absent. */
+  nullCounts: Map<string, number>;
+}
+
+/**
+ * Writes `query` to `file` as {@link copyToParquet} does and returns the writer's own statistics,
+ * so that the rows and the NULL cells of every column are known without reading the file again.
+ */
+export async function copyToParquetCounted(
+  connection: DuckDBConnection,
+  query: string,
+  file: string,
+): Promise<WrittenParquet> {
+  const sql = copyStatement(query, file, ['COMPRESSION snappy', 'RETURN_STATS']);
+  const [row] = await queryRows(connection, sql);
+  const [, rows, , , statistics] = row ?? [];
+  const nullCounts = new Map<string, number>();
+  for (const { key, value } of (statistics ?? []) as MapEntry<MapEntry<string>[]>[]) {
+    const nulls = value.find((entry) => entry.key === 'null_count');
+    if (nulls !== undefined) nullCounts.set(unquoteIdentifier(key), Number(nulls.value));
+  }
+  return { rows: Number(rows ?? 0), nullCounts };
+}
+
+/** One entry of a DuckDB MAP as `getRowsJS` gives it. */
+interface MapEntry<V = unknown> {
+  key: string;
+  value: V;
+}
+
+/** The name inside a double-quoted identifier (`"a""b"` is `a"b`), as DuckDB names columns in statistics. */
+function unquoteIdentifier(quoted: string): string {
+  return quoted.startsWith('"') && quoted.endsWith('"') ? quoted.slice(1, -1).replace(/""/g, '"') : quoted;
 }
 
 /** The names and DuckDB types of a Parquet file's columns, in order. */
