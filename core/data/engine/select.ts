@@ -38,7 +38,7 @@ export interface SelectFeaturesParquetReport {
   selected: string[];
 }
 
-/** A column to score; an indicator column ({@link INDICATOR_TYPE}) holds only 0 and 1. */
+/** A column to score; an indicator column ({@link INDICATOR_TYPE}) stands for 0 and 1. */
 interface Candidate {
   name: string;
   indicator: boolean;
@@ -133,9 +133,9 @@ async function trainClasses(connection: DuckDBConnection, label: string): Promis
  * Per column and class, in one scan: count, sum, minimum, maximum, population variance (DuckDB's
  * `var_pop`, Welford's one-pass update, exactly 0 for a constant class) and first present row; the
  * classes that occur in the column ordered by that first row, as the core meets them. Of an
- * indicator column only count and sum are read: the rest follow from them (see {@link indicatorStats}).
- * The first present row of a class is its first row unless the column has missing cells there,
- * which a second scan resolves.
+ * indicator column only its present and its true cells (its sum) are counted: the rest follow from
+ * them (see {@link indicatorStats}). The first present row of a class is its first row unless the
+ * column has missing cells there, which a second scan resolves.
  */
 async function groupStats(
   connection: DuckDBConnection,
@@ -144,7 +144,7 @@ async function groupStats(
 ): Promise<GroupStats[][]> {
   const expressions = candidates.map(({ name, indicator }) => {
     const x = col(name);
-    return indicator ? `count(${x}), sum(${x})` : `count(${x}), sum(${x}), min(${x}), max(${x}), var_pop(${x})`;
+    return indicator ? `count(${x}), count_if(${x})` : `count(${x}), sum(${x}), min(${x}), max(${x}), var_pop(${x})`;
   });
   const rows = await queryRows(connection, `SELECT ${CLASS}, ${expressions.join(', ')} FROM coded GROUP BY 1`);
   const offsets = candidates.reduce<number[]>(

@@ -136,15 +136,21 @@ export function registerEngineFunctions(connection: DuckDBConnection): void {
 }
 
 /**
- * The Parquet type of the engine's 0/1 columns (one-hot categories, missing-value indicators): one
- * byte a cell where a DOUBLE takes eight, so that the standardized file is written and read several
- * times faster. They read back as the numbers 0 and 1.
+ * The Parquet type of the engine's 0/1 columns (one-hot categories, missing-value indicators):
+ * BOOLEAN, bit-packed in the file, which DuckDB writes about three times faster than one byte a
+ * cell and far faster than a DOUBLE. They are features all the same, the number 1 where true and
+ * 0 where false (see {@link asNumber}).
  */
-export const INDICATOR_TYPE = 'UTINYINT';
+export const INDICATOR_TYPE = 'BOOLEAN';
 
-/** Whether a column of this DuckDB type holds numbers: DOUBLE, or the {@link INDICATOR_TYPE} of 0/1 columns. */
+/** Whether a column of this DuckDB type is a numeric feature: DOUBLE, or the {@link INDICATOR_TYPE} of 0/1 columns. */
 export function isNumericType(type: string): boolean {
   return type === 'DOUBLE' || type === INDICATOR_TYPE;
+}
+
+/** A cell of a numeric feature as the number it stands for: an indicator's true and false as 1 and 0. */
+export function asNumber(value: unknown): unknown {
+  return typeof value === 'boolean' ? Number(value) : value;
 }
 
 /** A quoted column reference. */

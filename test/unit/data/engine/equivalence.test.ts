@@ -19,7 +19,7 @@ import {
   standardizeParquet,
   type EngineOptions,
 } from '../../../../core/data/engine';
-import { isNumericType } from '../../../../core/data/engine/sql';
+import { asNumber, isNumericType } from '../../../../core/data/engine/sql';
 import { column, makeFrame, withColumn, type Cell, type ColumnType, type Frame } from '../../../../core/data/frame';
 import { readCsv, type ReadOptions } from '../../../../core/data/read';
 import { scoreTabularFeatures, selectTopK, type FeatureScore } from '../../../../core/data/select';
@@ -123,6 +123,7 @@ function rowsWhere(cells: readonly Cell[], value: string): number[] {
   return cells.flatMap((cell, row) => (cell === value ? [row] : []));
 }
 
+/** A Parquet file as a frame: numeric features (indicators too, true and false as 1 and 0) as numbers. */
 async function readParquet(file: string): Promise<Frame> {
   return withDuckDb(async (db) => {
     const result = await db.runAndReadAll(`SELECT * FROM read_parquet(${quoteLiteral(file)})`);
@@ -130,7 +131,7 @@ async function readParquet(file: string): Promise<Frame> {
     const types: Record<string, ColumnType> = {};
     result.columnTypes().forEach((t, i) => (types[names[i]!] = isNumericType(t.toString()) ? 'number' : 'string'));
     const columns = result.getColumnsJS();
-    const values = Object.fromEntries(names.map((name, i) => [name, (columns[i] ?? []) as Cell[]]));
+    const values = Object.fromEntries(names.map((name, i) => [name, (columns[i] ?? []).map(asNumber) as Cell[]]));
     return makeFrame(names, types, values);
   });
 }
