@@ -15,20 +15,20 @@ import {
   type KeptColumn,
 } from './clean-cells';
 import { copyToParquetCounted, parquetScan, queryRows, type WrittenParquet } from './session';
-import { col } from './sql';
+import { col, inList } from './sql';
 
 /**
  * The one-pass path, taken when the sample types every column: writes the output with those types,
  * each cell of a numeric column checked as it is cast, the writer counting its rows and NULL cells,
- * then takes the rest of the report from light scans of the raw copy (label and text; the dropped
- * rows' numeric cells) instead of typing and counting every column first. Returns undefined, having decided
- * nothing, when a cell of a column the sample made numeric is not a plain number (in a kept row or
- * a dropped one) or when such a column has no present cell; and under the 'flag' policy, whose
- * indicator columns depend on the counts.
+ * then takes the rest of the report from light scans (the dropped rows' numeric cells, the texts with
+ * an ampersand, the output's empty texts) instead of typing and counting every column first. Returns
+ * undefined, having decided nothing, when a cell of a column the sample made numeric is not a plain
+ * number (in a kept row or a dropped one) or when such a column has no present cell; and under the
+ * 'flag' policy, whose indicator columns depend on the counts.
  */
 export async function cleanWithSampledTypes(
   connection: DuckDBConnection,
-  raw: string,
+  raw: RawCopy,
   names: readonly string[],
   spec: EngineCleanSpec,
   missing: readonly string[],
@@ -36,24 +36,26 @@ export async function cleanWithSampledTypes(
 ): Promise<EngineCleanReport | undefined> {
   if (spec.missing === 'flag') return undefined;
   const columns = names.map((name) => ({ name, isText: name === spec.text }));
-  const candidates = await numericCandidates(connection, raw, columns, missing);
+  const candidates = await numericCandidates(connection, raw.path, columns, missing);
   const kept = columns.map((c, i): KeptColumn => ({ ...c, type: candidates[i] ? 'number' : 'string' }));
   const keep = keptRows(names, spec);
   let written: WrittenParquet;
   try {
-    written = await copyToParquetCounted(connection, cleanQuery(raw, kept, keep, [], missing, true), outputPath);
+    written = await copyToParquetCounted(connection, cleanQuery(raw.path, kept, keep, [], missing, true), outputPath);
   } catch (error) {
     // Not `instanceof Error`: DuckDB's errors come from another realm under jest's module sandbox.
     if (String((error as { message?: unknown } | null)?.message).includes(NOT_NUMERIC)) return undefined;
     throw error;
   }
-  const checks = await rawChecks(connection, raw, kept, spec, missing);
-  if (!checks.droppedNumeric) return undefined;
+  const rowsIn = raw.rows;
   const rowsOut = written.rows;
+  if (rowsOut < rowsIn && !(await droppedRowsNumeric(connection, raw.path, kept, spec, missing))) return undefined;
   const missingByColumn = await outputMissing(connection, outputPath, kept, written);
   // A numeric column needs a present cell; where the kept rows have none, let the full typing decide.
   if (kept.some((c) => c.type === 'number' && missingByColumn[c.name] === rowsOut)) return undefined;
-  const { rowsIn, droppedMissingLabel, htmlDecoded } = checks;
+  const droppedMissingLabel =
+    spec.missing === 'drop' ? await missingLabels(connection, raw.path, spec.label, missing) : rowsIn - rowsOut;
+  const htmlDecoded = spec.text === undefined ? 0 : await decodedTexts(connection, raw.path, spec.text, missing);
   return {
     rowsIn,
     rowsOut,
@@ -69,53 +71,64 @@ export async function cleanWithSampledTypes(
   };
 }
 
-/** What {@link rawChecks} counts over the raw copy. */
-interface RawChecks {
-  rowsIn: number;
-  droppedMissingLabel: number;
-  htmlDecoded: number;
-  /** Whether every cell of each numeric column in the dropped rows is a plain number or missing. */
-  droppedNumeric: boolean;
+/** The untyped Parquet copy of the file clean reads, and its rows (the file's records). */
+export interface RawCopy {
+  path: string;
+  rows: number;
 }
 
 /**
- * Over the raw copy, reading only the columns it needs: the rows, the rows missing a label and the
- * texts HTML decoding changed; then, over the dropped rows
- * alone (the kept ones were checked as they were written), whether every cell of each numeric
- * column is a plain number or missing.
+ * Whether every cell of each numeric column is a plain number or missing in the rows the step
+ * drops (the kept ones were checked as they were written), as the core types a column over all of
+ * its cells. Reads only the columns the test and the kept-row condition need.
  */
-async function rawChecks(
+async function droppedRowsNumeric(
   connection: DuckDBConnection,
   raw: string,
   kept: readonly KeptColumn[],
   spec: EngineCleanSpec,
   missing: readonly string[],
-): Promise<RawChecks> {
+): Promise<boolean> {
   const needed = kept.filter(
-    (c) =>
-      c.name === spec.label || c.isText || c.type === 'number' || (spec.missing === 'drop' && c.name !== spec.text),
+    (c) => c.name === spec.label || c.type === 'number' || (spec.missing === 'drop' && c.name !== spec.text),
   );
-  const names = needed.map((c) => c.name);
-  const keep = keptRows(names, spec);
-  const states = cellStates(raw, needed, missing);
-  const text = needed.findIndex((c) => c.isText);
-  const decoded = text < 0 ? '0' : `count(*) FILTER (WHERE NOT r${text} AND d${text} <> v${text})`;
-  const [counts = []] = await queryRows(
-    connection,
-    `SELECT count(*), count(*) FILTER (WHERE m${names.indexOf(spec.label)}), ${decoded} FROM (${states})`,
-  );
-  const [rowsIn, droppedMissingLabel, htmlDecoded] = counts.map(Number) as number[];
   const numeric = needed.flatMap((c, i) => (c.type === 'number' ? [`bool_and(r${i} OR is_plain_number(t${i}))`] : []));
-  const [checks = []] =
-    numeric.length === 0
-      ? []
-      : await queryRows(connection, `SELECT ${numeric.join(', ')} FROM (${states}) WHERE NOT ${keep}`);
-  return {
-    rowsIn: rowsIn!,
-    droppedMissingLabel: droppedMissingLabel!,
-    htmlDecoded: htmlDecoded!,
-    droppedNumeric: checks.every((check) => check !== false),
-  };
+  if (numeric.length === 0) return true;
+  const keep = keptRows(
+    needed.map((c) => c.name),
+    spec,
+  );
+  const sql = `SELECT ${numeric.join(', ')} FROM (${cellStates(raw, needed, missing)}) WHERE NOT ${keep}`;
+  const [checks = []] = await queryRows(connection, sql);
+  return checks.every((check) => check !== false);
+}
+
+/** The rows whose label is missing (empty, blank or a missing-value marker). */
+async function missingLabels(
+  connection: DuckDBConnection,
+  raw: string,
+  label: string,
+  missing: readonly string[],
+): Promise<number> {
+  const states = cellStates(raw, [{ name: label, isText: false }], missing);
+  return Number((await queryRows(connection, `SELECT count(*) FILTER (WHERE m0) FROM (${states})`))[0]![0]);
+}
+
+/**
+ * The texts HTML decoding changes: present (not a missing-value marker) and holding an ampersand,
+ * which every entity starts with. Reads the text column alone and decodes only those cells.
+ */
+async function decodedTexts(
+  connection: DuckDBConnection,
+  raw: string,
+  text: string,
+  missing: readonly string[],
+): Promise<number> {
+  const v = col(text);
+  // A WHERE clause, not FILTER: its conditions narrow the rows one after the other.
+  const sql = `SELECT count(*) FROM ${parquetScan(raw)}
+    WHERE contains(${v}, '&') AND NOT ${inList(`js_trim(${v})`, missing)} AND html_decode(${v}) <> ${v}`;
+  return Number((await queryRows(connection, sql))[0]![0]);
 }
 
 /**

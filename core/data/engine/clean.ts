@@ -25,7 +25,14 @@ import {
   type KeptColumn,
 } from './clean-cells';
 import { cleanWithSampledTypes } from './clean-one-pass';
-import { copyToParquet, queryRows, withEngine, STREAMING_MEMORY_LIMIT, type EngineOptions } from './session';
+import {
+  copyToParquet,
+  copyToParquetCounted,
+  queryRows,
+  withEngine,
+  STREAMING_MEMORY_LIMIT,
+  type EngineOptions,
+} from './session';
 
 export type { EngineCleanReport, EngineCleanSpec } from './clean-cells';
 
@@ -73,12 +80,12 @@ export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport>
   return withEngine(input.engine ?? {}, STREAMING_MEMORY_LIMIT, async ({ connection, scratchDirectory }) => {
     const raw = path.join(scratchDirectory, `raw-${randomUUID()}.parquet`);
     try {
-      const names = await copyRaw(connection, input.csvPath, input.read ?? {}, raw);
+      const { names, rows } = await copyRaw(connection, input.csvPath, input.read ?? {}, raw);
       const keptNames = keptColumns(names, input.spec);
       const missing = input.read?.missingValues ?? [];
       const typedFromSample = await cleanWithSampledTypes(
         connection,
-        raw,
+        { path: raw, rows },
         keptNames,
         input.spec,
         missing,
@@ -95,16 +102,23 @@ export async function cleanCsv(input: CleanCsvInput): Promise<EngineCleanReport>
   });
 }
 
-/** Writes every record of the file as VARCHAR columns to `raw`; returns the column names. */
-async function copyRaw(connection: DuckDBConnection, file: string, read: EngineReadOptions, raw: string) {
+/** Writes every record of the file as VARCHAR columns to `raw`; returns the column names and the records. */
+async function copyRaw(
+  connection: DuckDBConnection,
+  file: string,
+  read: EngineReadOptions,
+  raw: string,
+): Promise<{ names: string[]; rows: number }> {
   const dialect = await sniffDialect(connection, file, read);
   const first = await duck(connection, file, `SELECT * FROM ${csvScan(file, { ...dialect, header: false })} LIMIT 1`);
   const cells = (first[0] ?? []).map((cell) => (cell === null || cell === undefined ? null : String(cell)));
   const names = dialect.header ? headerNames(cells) : plainNames(cells.length, read.columnNames);
   assertUniqueNames(names);
   const scan = csvScan(file, dialect, names);
-  await duck(connection, file, copyToParquet(`SELECT * FROM ${scan}`, raw, 'uncompressed'));
-  return names;
+  const written = await readingFile(file, () =>
+    copyToParquetCounted(connection, `SELECT * FROM ${scan}`, raw, 'uncompressed'),
+  );
+  return { names, rows: written.rows };
 }
 
 function csvScan(file: string, dialect: Dialect, names?: readonly string[]): string {
@@ -136,8 +150,13 @@ function normaliseEncoding(encoding: string | undefined): string {
 
 /** Runs a query over the user's file; DuckDB failures become {@link CsvParseError} naming it. */
 async function duck(connection: DuckDBConnection, file: string, sql: string): Promise<unknown[][]> {
+  return readingFile(file, () => queryRows(connection, sql));
+}
+
+/** Runs `work`, which reads the user's file; DuckDB failures become {@link CsvParseError} naming it. */
+async function readingFile<T>(file: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await queryRows(connection, sql);
+    return await work();
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new CsvParseError(`cannot read ${file}: ${reason}`, { path: file }, { cause: error });

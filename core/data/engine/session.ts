@@ -127,8 +127,9 @@ export async function copyToParquetCounted(
   connection: DuckDBConnection,
   query: string,
   file: string,
+  compression: 'snappy' | 'uncompressed' = 'snappy',
 ): Promise<WrittenParquet> {
-  const sql = copyStatement(query, file, ['COMPRESSION snappy', 'RETURN_STATS']);
+  const sql = copyStatement(query, file, [`COMPRESSION ${compression}`, 'RETURN_STATS']);
   const [row] = await queryRows(connection, sql);
   const [, rows, , , statistics] = row ?? [];
   const nullCounts = new Map<string, number>();
