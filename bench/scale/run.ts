@@ -1,7 +1,7 @@
 /**
  * The scale benchmark (npm run bench:scale): the four data steps with the out-of-core engine and
  * with pandas + scikit-learn (plain, and writing each step's output as Parquet as the engine does)
- * on the same 1-million-row file, side by side, three runs each, then the engine alone on a
+ * on the same 1-million-row file, side by side, five runs each, then the engine alone on a
  * 10-million-row file. Writes bench/results/scale.json and scale.md with wall times, peak RSS,
  * the speed-up and the machine's load. Data files go to bench/data/ (git-ignored); the Python
  * baseline runs in bench/.venv, created and filled from bench/scale/requirements.txt when missing.
@@ -47,7 +47,7 @@ interface Measured<T> {
 }
 
 /** Runs of each side on the small file; the run with the median total is reported. */
-const REPEATS = 3;
+const REPEATS = 5;
 
 async function main(smallRows: number, largeRows: number): Promise<void> {
   const small = await dataFile(smallRows);

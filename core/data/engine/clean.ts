@@ -55,6 +55,8 @@ interface Dialect {
   delimiter: string;
   header: boolean;
   encoding: string;
+  /** The header's names as DuckDB's sniffer read them, when they are certainly the cells as written. */
+  sniffedNames?: string[];
 }
 
 /**
@@ -110,15 +112,42 @@ async function copyRaw(
   raw: string,
 ): Promise<{ names: string[]; rows: number }> {
   const dialect = await sniffDialect(connection, file, read);
-  const first = await duck(connection, file, `SELECT * FROM ${csvScan(file, { ...dialect, header: false })} LIMIT 1`);
-  const cells = (first[0] ?? []).map((cell) => (cell === null || cell === undefined ? null : String(cell)));
-  const names = dialect.header ? headerNames(cells) : plainNames(cells.length, read.columnNames);
+  const names = dialect.sniffedNames ?? (await namesFromFirstRecord(connection, file, dialect, read));
   assertUniqueNames(names);
+  assertUniqueIgnoringCase(names);
   const scan = csvScan(file, dialect, names);
   const written = await readingFile(file, () =>
     copyToParquetCounted(connection, `SELECT * FROM ${scan}`, raw, 'uncompressed'),
   );
   return { names, rows: written.rows };
+}
+
+/**
+ * DuckDB's column names are case-insensitive, so the engine cannot hold `x` and `X` apart (the
+ * in-memory core can): fails with {@link SchemaError} naming each such group.
+ */
+function assertUniqueIgnoringCase(names: readonly string[]): void {
+  const byKey = new Map<string, string[]>();
+  for (const name of names) byKey.set(name.toLowerCase(), [...(byKey.get(name.toLowerCase()) ?? []), name]);
+  const clashes = [...byKey.values()].filter((group) => group.length > 1);
+  if (clashes.length === 0) return;
+  const listed = clashes.map((group) => group.map((n) => `"${n}"`).join(' and ')).join('; ');
+  throw new SchemaError(
+    `column names ${listed} differ only in case, which the out-of-core engine cannot tell apart; rename them`,
+    { clashes },
+  );
+}
+
+/** The column names: the header's cells, or `column1`… (or `read.columnNames`) for a file without one. */
+async function namesFromFirstRecord(
+  connection: DuckDBConnection,
+  file: string,
+  dialect: Dialect,
+  read: EngineReadOptions,
+): Promise<string[]> {
+  const first = await duck(connection, file, `SELECT * FROM ${csvScan(file, { ...dialect, header: false })} LIMIT 1`);
+  const cells = (first[0] ?? []).map((cell) => (cell === null || cell === undefined ? null : String(cell)));
+  return dialect.header ? headerNames(cells) : plainNames(cells.length, read.columnNames);
 }
 
 function csvScan(file: string, dialect: Dialect, names?: readonly string[]): string {
@@ -135,11 +164,32 @@ async function sniffDialect(connection: DuckDBConnection, file: string, read: En
     return { delimiter: read.delimiter, header: read.header, encoding };
   }
   const sql =
-    `SELECT Delimiter, HasHeader FROM sniff_csv(${quoteLiteral(file)}, ` +
+    `SELECT Delimiter, HasHeader, Columns FROM sniff_csv(${quoteLiteral(file)}, ` +
     `encoding = ${quoteLiteral(encoding)}, sample_size = 20480)`;
-  const row = (await duck(connection, file, sql))[0] ?? [];
-  return { delimiter: read.delimiter ?? String(row[0] ?? ','), header: read.header ?? row[1] === true, encoding };
+  const [delimiter, hasHeader, columns] = (await duck(connection, file, sql))[0] ?? [];
+  const header = read.header ?? hasHeader === true;
+  const sniffed = header && hasHeader === true && read.delimiter === undefined ? asWritten(columns) : undefined;
+  return { delimiter: read.delimiter ?? String(delimiter ?? ','), header, encoding, sniffedNames: sniffed };
 }
+
+/**
+ * The sniffer's header names when they are the header's cells as the core reads them (trimmed):
+ * printable ASCII without surrounding spaces, none that the sniffer may have made up (`column3`
+ * for an empty cell, `b_1` for a second `b`, compared without case). Otherwise undefined, and the
+ * first record is read as it is.
+ */
+function asWritten(columns: unknown): string[] | undefined {
+  if (!Array.isArray(columns)) return undefined;
+  const names = columns.map((column: { name?: unknown }) => String(column.name));
+  const plain = (name: string): boolean => SNIFFED_AS_WRITTEN.test(name) && !MAYBE_MADE_UP.test(name);
+  return names.every(plain) ? names : undefined;
+}
+
+/** Printable ASCII, neither starting nor ending with a space. */
+const SNIFFED_AS_WRITTEN = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
+
+/** The names DuckDB gives an empty header cell or a repeated name. */
+const MAYBE_MADE_UP = /^column\d+$|_\d+$/;
 
 function normaliseEncoding(encoding: string | undefined): string {
   const key = (encoding ?? 'utf-8').toLowerCase().replace(/[_\s]/g, '-');

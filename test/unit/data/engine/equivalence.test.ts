@@ -233,6 +233,18 @@ describe('the out-of-core engine refuses what it cannot do as the core does', ()
     });
   });
 
+  it('fails with SchemaError on column names that differ only in case, which the core reads', async () => {
+    const file = path.join(folder, 'case-clash.csv');
+    await writeFile(file, 'label,x,X\na,1,2\nb,3,4\n');
+    expect((await readCsv(file)).frame.columns).toEqual(['label', 'x', 'X']);
+    await expect(
+      cleanCsv({ csvPath: file, outputPath: out('c'), spec: { label: 'label' }, engine }),
+    ).rejects.toMatchObject({
+      type: 'SchemaError',
+      details: { clashes: [['x', 'X']] },
+    });
+  });
+
   it('rejects PII redaction, MinHash near-duplicates and robust scaling with InvalidConfig', async () => {
     const file = path.join(folder, 'refused.csv');
     await writeFile(file, 'label,x\na,1\n');
@@ -324,6 +336,24 @@ describe('the out-of-core engine against the in-memory core', () => {
     const file = path.join(folder, `edge-${name.replace(/\W+/g, '-')}.csv`);
     await writeFile(file, edgeFile(cell));
     await expectSameResults({ file, spec: { label: 'label', features: ['edge', 'x'] }, read: {} });
+  });
+
+  it.each([
+    ['plain names, as the sniffer reads them', 'label,x,colour'],
+    ['a BOM and spaces around names', '\uFEFF label , x ,colour'],
+    ['a name ending in _1 and its stem', 'label,x,x_1'],
+    ['an empty name and a literal column9', 'label,,column9'],
+    ['a quoted name with the delimiter, and one with a no-break space', 'label,"a,b",x\u00a0'],
+  ])('names the columns as the core does with %s', async (name, header) => {
+    const file = path.join(folder, `header-${name.replace(/\W+/g, '-')}.csv`);
+    const width = header.split(',').length + (header.includes('"a,b"') ? -1 : 0);
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      [['a', 'b'][i % 2], ...Array.from({ length: width - 1 }, (_, c) => String((i * (c + 3)) % 7))].join(','),
+    );
+    await writeFile(file, [header, ...rows].join('\n') + '\n');
+    const { frame } = await readCsv(file);
+    const features = frame.columns.filter((c) => c !== 'label');
+    await expectSameResults({ file, spec: { label: 'label', features }, read: {} });
   });
 
   it('gives the same results on the red wine quality data (semicolons, numeric label)', async () => {
