@@ -178,7 +178,7 @@ async function sniffDialect(
  * Then the candidate delimiter that occurs most often in the first line is taken instead, so the
  * ragged records are found and reported rather than read as one wide text column.
  */
-function repairDelimiter(sniffed: string, width: number, bytes: Buffer): string {
+export function repairDelimiter(sniffed: string, width: number, bytes: Buffer): string {
   if (width > 1) return sniffed;
   const end = bytes.indexOf(0x0a);
   const firstLine = bytes.subarray(0, end < 0 ? bytes.length : end).toString('latin1');
@@ -217,7 +217,7 @@ async function runDuckDb(
 }
 
 /** Fails, listing each bad record, when DuckDB rejected any record of the scan. */
-async function assertNoRejects(connection: DuckDBConnection, path: string, utf8Bytes?: Buffer): Promise<void> {
+export async function assertNoRejects(connection: DuckDBConnection, path: string, utf8Bytes?: Buffer): Promise<void> {
   const sql = 'SELECT line, line_byte_position, error_type, error_message, csv_line FROM reject_errors ORDER BY line';
   const rejects = await runDuckDb(connection, sql, path);
   if (rejects.length === 0) return;

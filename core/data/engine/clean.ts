@@ -3,7 +3,7 @@
  * in-memory `cleanFrame` over `readCsv`'s output (same rows, same cells, same types, same report).
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,7 +13,7 @@ import { ISNA_SUFFIX } from '../clean';
 import { quoteLiteral } from '../duckdb';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
-import { assertUniqueNames, plainNames, type ReadOptions } from '../read';
+import { assertNoRejects, assertUniqueNames, plainNames, repairDelimiter, type ReadOptions } from '../read';
 import {
   cellStates,
   cleanQuery,
@@ -119,6 +119,7 @@ async function copyRaw(
   const written = await readingFile(file, () =>
     copyToParquetCounted(connection, `SELECT * FROM ${scan}`, raw, 'uncompressed'),
   );
+  await assertNoRejects(connection, file);
   return { names, rows: written.rows };
 }
 
@@ -150,11 +151,17 @@ async function namesFromFirstRecord(
   return dialect.header ? headerNames(cells) : plainNames(cells.length, read.columnNames);
 }
 
+/**
+ * `read_csv` of the file, every cell as VARCHAR. Malformed records are set aside in `reject_errors`
+ * rather than failing the scan (or the sniffer), so that all of them can be listed, as the core
+ * lists them; {@link copyRaw} fails on any before anything is cleaned.
+ */
 function csvScan(file: string, dialect: Dialect, names?: readonly string[]): string {
   const named = names ? `, names = [${names.map(quoteLiteral).join(', ')}]` : '';
   return (
     `read_csv(${quoteLiteral(file)}, all_varchar = true, header = ${dialect.header}, ` +
-    `delim = ${quoteLiteral(dialect.delimiter)}, encoding = ${quoteLiteral(dialect.encoding)}${named})`
+    `delim = ${quoteLiteral(dialect.delimiter)}, encoding = ${quoteLiteral(dialect.encoding)}${named}, ` +
+    'store_rejects = true)'
   );
 }
 
@@ -167,10 +174,30 @@ async function sniffDialect(connection: DuckDBConnection, file: string, read: En
     `SELECT Delimiter, HasHeader, Columns FROM sniff_csv(${quoteLiteral(file)}, ` +
     `encoding = ${quoteLiteral(encoding)}, sample_size = 20480)`;
   const [delimiter, hasHeader, columns] = (await duck(connection, file, sql))[0] ?? [];
+  const width = Array.isArray(columns) ? columns.length : 1;
+  if (read.delimiter === undefined && width <= 1) {
+    // The sniffer gave up (a ragged file reads as one column): take the core's repaired guess, so that
+    // the bad records are reported rather than the file read as one wide column.
+    const repaired = repairDelimiter(String(delimiter ?? ','), width, await firstBytes(file));
+    return { delimiter: repaired, header: read.header ?? hasHeader === true, encoding };
+  }
   const header = read.header ?? hasHeader === true;
   const sniffed = header && hasHeader === true && read.delimiter === undefined ? asWritten(columns) : undefined;
   return { delimiter: read.delimiter ?? String(delimiter ?? ','), header, encoding, sniffedNames: sniffed };
 }
+
+/** The first bytes of a file, enough to hold its first line. */
+async function firstBytes(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(FIRST_BYTES), 0, FIRST_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+const FIRST_BYTES = 64 * 1024;
 
 /**
  * The sniffer's header names when they are the header's cells as the core reads them (trimmed):
@@ -208,9 +235,21 @@ async function readingFile<T>(file: string, work: () => Promise<T>): Promise<T> 
   try {
     return await work();
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const reason = duckDbReason(String((error as { message?: unknown } | null)?.message ?? error));
     throw new CsvParseError(`cannot read ${file}: ${reason}`, { path: file }, { cause: error });
   }
+}
+
+/**
+ * The first line of a DuckDB error and the line after it that says what is wrong (as `Invalid
+ * unicode … This file is not utf-8 encoded.`), without the echoed record, the suggestions and the
+ * dialect DuckDB lists.
+ */
+function duckDbReason(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  const noise = /^(Original Line|Possible Solution|LINE \d|\s)/;
+  const detail = rest.find((line) => line.trim() !== '' && !noise.test(line) && !line.includes('^'));
+  return detail === undefined ? first : `${first}: ${detail}`;
 }
 
 function headerNames(header: readonly (string | null)[]): string[] {

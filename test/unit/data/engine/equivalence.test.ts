@@ -3,7 +3,7 @@
  * reports, the same fitted statistics (exact doubles) and the same selected features as the
  * in-memory core, step by step, as activities/data.ts chains them.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -28,6 +28,7 @@ import { applyStandardizer, fitStandardizer } from '../../../../core/data/standa
 import { seededRandom } from '../../../../core/util/random';
 
 const DATASETS = path.resolve(__dirname, '../../../../..', 'shared/datasets');
+const CASES = path.resolve(__dirname, '../../../../..', 'shared/cases');
 const SPLIT = { seed: 7, validation: 0.15, test: 0.15 };
 const TOP_K = 4;
 
@@ -376,6 +377,66 @@ describe('the out-of-core engine against the in-memory core', () => {
         features: ['Age', 'Rating', 'Positive Feedback Count', 'Division Name', 'Department Name'],
       },
       read: {},
+    });
+  });
+});
+
+/**
+ * The hard files of ../shared/cases under "Reading CSV", through the engine's clean and through the
+ * core's read and clean: the same rows, cells, types and report, or the same kind of error.
+ */
+describe('the out-of-core engine reads the hard files of the cases as the core does', () => {
+  async function expectSameClean(file: string, spec: CleanSpec, read: Pick<ReadOptions, 'encoding'> = {}) {
+    const { frame } = await readCsv(file, read);
+    const expected = cleanFrame(frame, spec);
+    const cleaned = out('cleaned');
+    const { columns, ...report } = await cleanCsv({ csvPath: file, outputPath: cleaned, spec, read, engine });
+    expect(report).toEqual(expected.report);
+    const { frame: rows } = expected;
+    const types = rows.columns.filter((c) => c !== ROW_ID_COLUMN).map((name) => ({ name, type: rows.types[name] }));
+    expect(columns).toEqual(types);
+    expect(await readParquet(cleaned)).toEqual(rows);
+  }
+
+  it.each([
+    ['L01-bom.csv', { label: 'label', features: ['x1', 'x2'] }, {}],
+    ['L02-embedded-newlines.csv', { label: 'label', text: 'note', features: ['qty'] }, {}],
+    ['L03b-trailing-blank-lines.csv', { label: 'label', features: ['x', 'y'] }, {}],
+    ['L07-na-literal.csv', { label: 'label', features: ['region', 'amount'] }, {}],
+    ['L08-latin1.csv', { label: 'label', features: ['city', 'temp'] }, { encoding: 'latin-1' }],
+  ])('cleans %s into the same rows and report', async (name, spec, read) => {
+    await expectSameClean(path.join(CASES, name), spec, read);
+  });
+
+  it('fails on the ragged file listing the bad lines as the core does, writing nothing', async () => {
+    const file = path.join(CASES, 'L03-ragged.csv');
+    const core = (await readCsv(file).catch((error: unknown) => error)) as { details: Record<string, unknown> };
+    expect(core.details.badLineCount).toBe(2);
+    const cleaned = out('cleaned');
+    const engineRun = cleanCsv({ csvPath: file, outputPath: cleaned, spec: { label: 'label' }, engine });
+    await expect(engineRun).rejects.toMatchObject({
+      type: 'CsvParseError',
+      message: expect.stringContaining('line 3: expected 4 fields, got 3; line 4: expected 4 fields, got 5'),
+      details: { badLines: core.details.badLines, badLineCount: 2 },
+    });
+    await expect(stat(cleaned)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('fails on the Latin-1 file read as UTF-8 with CsvParseError saying so, storing no U+FFFD', async () => {
+    const cleaned = out('cleaned');
+    const spec = { label: 'label' };
+    await expect(
+      cleanCsv({ csvPath: path.join(CASES, 'L08-latin1.csv'), outputPath: cleaned, spec, engine }),
+    ).rejects.toMatchObject({ type: 'CsvParseError', message: expect.stringContaining('not utf-8 encoded') });
+    await expect(stat(cleaned)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('fails on duplicate header names with SchemaError naming f at positions 1 and 2', async () => {
+    const spec = { label: 'label' };
+    const file = path.join(CASES, 'L05-duplicate-headers.csv');
+    await expect(cleanCsv({ csvPath: file, outputPath: out('cleaned'), spec, engine })).rejects.toMatchObject({
+      type: 'SchemaError',
+      details: { column: 'f', positions: [1, 2] },
     });
   });
 });
