@@ -11,6 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidConfigError } from '../../../common/errors';
 import { ISNA_SUFFIX } from '../clean';
 import { quoteLiteral } from '../duckdb';
+import { normaliseEncoding } from '../encoding';
 import { CsvParseError, SchemaError } from '../errors';
 import type { ColumnType } from '../frame';
 import { assertNoRejects, assertUniqueNames, plainNames, repairDelimiter, type ReadOptions } from '../read';
@@ -175,13 +176,13 @@ async function sniffDialect(connection: DuckDBConnection, file: string, read: En
     `encoding = ${quoteLiteral(encoding)}, sample_size = 20480)`;
   const [delimiter, hasHeader, columns] = (await duck(connection, file, sql))[0] ?? [];
   const width = Array.isArray(columns) ? columns.length : 1;
+  const header = read.header ?? hasHeader === true;
   if (read.delimiter === undefined && width <= 1) {
     // The sniffer gave up (a ragged file reads as one column): take the core's repaired guess, so that
     // the bad records are reported rather than the file read as one wide column.
     const repaired = repairDelimiter(String(delimiter ?? ','), width, await firstBytes(file));
-    return { delimiter: repaired, header: read.header ?? hasHeader === true, encoding };
+    return { delimiter: repaired, header, encoding };
   }
-  const header = read.header ?? hasHeader === true;
   const sniffed = header && hasHeader === true && read.delimiter === undefined ? asWritten(columns) : undefined;
   return { delimiter: read.delimiter ?? String(delimiter ?? ','), header, encoding, sniffedNames: sniffed };
 }
@@ -217,13 +218,6 @@ const SNIFFED_AS_WRITTEN = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
 
 /** The names DuckDB gives an empty header cell or a repeated name. */
 const MAYBE_MADE_UP = /^column\d+$|_\d+$/;
-
-function normaliseEncoding(encoding: string | undefined): string {
-  const key = (encoding ?? 'utf-8').toLowerCase().replace(/[_\s]/g, '-');
-  if (key === 'utf8' || key === 'utf-8') return 'utf-8';
-  if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1'].includes(key)) return 'latin-1';
-  return key === 'utf16' ? 'utf-16' : key;
-}
 
 /** Runs a query over the user's file; DuckDB failures become {@link CsvParseError} naming it. */
 async function duck(connection: DuckDBConnection, file: string, sql: string): Promise<unknown[][]> {

@@ -1,7 +1,8 @@
 /**
  * The stratified split of the in-memory core (`stratifiedSplit`), computed over typed arrays: the
- * label of every row streams out of DuckDB as a class code, the seeded shuffle runs in JS exactly
- * as the core runs it, and the splits of all rows go back as one bit string, indexed by row number.
+ * rows of each class come out of DuckDB as one bit string per class, the seeded shuffle runs in JS
+ * exactly as the core runs it, and the splits of all rows go back as one bit string, indexed by row
+ * number.
  */
 import type { DuckDBBitValue, DuckDBConnection } from '@duckdb/node-api';
 
